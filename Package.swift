@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// mtasts: a bulk survey scanner for MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE.
+// Module split (see README "Layout"): pure parsing/classification in MTASTSCore, sockets only in
+// MTASTSNet, the command line thin. Dependencies come only from the local package mirror.
+import PackageDescription
+
+let package = Package(
+    name: "mtasts",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "mtasts", targets: ["mtasts"]),
+        .library(name: "MTASTSCore", targets: ["MTASTSCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    ],
+    targets: [
+        // C libraries, one system-library module and one shim header each.
+        .systemLibrary(name: "CCares", path: "Sources/CCares", pkgConfig: "libcares",
+                       providers: [.apt(["libc-ares-dev"])]),
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev", "libssl-dev"])]),
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+
+        // Pure: bytes and values in, values out. No sockets, no files, no clocks.
+        .target(name: "MTASTSCore"),
+
+        // All C state and every socket lives here.
+        .target(name: "MTASTSNet", dependencies: ["CCares", "CCurl", "CLinux", "MTASTSCore"]),
+
+        .executableTarget(name: "mtasts", dependencies: [
+            "MTASTSCore", "MTASTSNet",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "MTASTSCoreTests", dependencies: ["MTASTSCore"]),
+        .testTarget(name: "MTASTSNetTests", dependencies: ["MTASTSNet"]),
+        // Runs the built `mtasts` binary as a subprocess: end-to-end, exit codes, JSON shape.
+        .testTarget(name: "MTASTSCLITests", dependencies: ["mtasts"]),
+    ]
+)

@@ -1,0 +1,165 @@
+// From evidence to verdict: a pure function, the only place where statuses are decided.
+// Stages follow RFC 8461 Appendix B: TXT record, policy fetch, policy body, then the MX hosts.
+
+public enum Classifier {
+    public static func classify(_ e: Evidence) -> Verdict {
+        var findings: [Finding] = []
+        var verdict = Verdict(status: .noRecord, mode: nil, mxStatus: .notProbed, mx: [], findings: [],
+                              record: nil, policy: nil, tlsrpt: nil)
+
+        verdict.status = recordAndPolicyStatus(e, verdict: &verdict, findings: &findings)
+        if verdict.status == .valid { verdict.mode = verdict.policy?.mode }
+
+        // TLS-RPT beside MTA-STS (RFC 8460 §3).
+        if let lookup = e.tlsrpt {
+            var t: TLSRPTResult
+            if lookup.outcome.isFailure {
+                t = TLSRPTResult(status: .dnsError, rua: [], raw: nil, findings: [])
+            } else {
+                t = TLSRPTParser.parse(lookup.txt)
+            }
+            findings += t.findings
+            if t.status == .absent, verdict.status == .valid {
+                findings.append(Finding(.tlsrptMissing, detail: "no _smtp._tls record: failures go unreported"))
+            }
+            verdict.tlsrpt = t
+        }
+
+        // MX stage. The per-host probe classification arrives with the scan engine; what the MX
+        // lookup alone decides (null MX, lookup failure, implicit MX) is decided here already.
+        if let mx = e.mx {
+            verdict.mx = mx.hosts.map { MXHostVerdict(host: $0.name, preference: $0.preference, result: nil) }
+            if mx.lookup.isFailure {
+                verdict.mxStatus = .dnsError
+                findings.append(Finding(.mxDNSError, detail: "MX lookup: \(mx.lookup.rawValue)"))
+            } else if mx.isNullMX {
+                verdict.mxStatus = .nullMX
+                verdict.mx = []
+                findings.append(Finding(.mxNull))
+            } else if mx.hosts.isEmpty {
+                verdict.mx = [MXHostVerdict(host: e.domain, preference: 0, result: nil)]
+                findings.append(Finding(.mxImplicit, detail: "no MX records: mail goes to \(e.domain) itself"))
+            }
+        }
+
+        verdict.findings = findings
+        return verdict
+    }
+
+    /// The record and policy stages (§3.1–§3.3). Returns the status and fills in record, policy and
+    /// their findings.
+    static func recordAndPolicyStatus(_ e: Evidence, verdict: inout Verdict, findings: inout [Finding]) -> DomainStatus {
+        guard let txt = e.txt else { return .noRecord }
+        if txt.outcome.isFailure {
+            return .dnsError
+        }
+        let record = STSRecordParser.parse(txt.txt)
+        verdict.record = record.kind == .absent ? nil : record
+        guard record.kind != .absent else { return .noRecord }
+        findings += record.findings
+        if !txt.cnameChain.isEmpty {
+            findings.append(Finding(.txtCNAME, detail: txt.cnameChain.joined(separator: " -> ")))
+        }
+        guard record.kind == .valid else { return .recordInvalid }
+
+        guard let fetch = e.policyFetch else { return .policyFetchError }
+        let host = e.policyHost
+        var fetchErrors: [Finding] = []
+        var pkixErrors: [Finding] = []
+
+        switch fetch.outcome {
+        case .hostNXDOMAIN: fetchErrors.append(Finding(.policyHostNXDOMAIN, host: host))
+        case .hostNoAddress: fetchErrors.append(Finding(.policyHostNoAddress, host: host))
+        case .hostDNSError: fetchErrors.append(Finding(.policyHostNoAddress, host: host, detail: "address lookup failed"))
+        case .connectFailed: fetchErrors.append(Finding(.policyConnectFailed, host: host))
+        case .timeout: fetchErrors.append(Finding(.policyTimeout, host: host))
+        case .tlsHandshakeFailed: pkixErrors.append(Finding(.policyTLSHandshakeFailed, host: host))
+        case .response: break
+        }
+        if let tls = fetch.tls {
+            pkixErrors += webPKIFindings(tls, host: host, scanTime: e.scanTime)
+        }
+        if fetch.outcome == .response {
+            if let status = fetch.httpStatus, status != 200 {
+                if (300...399).contains(status) {
+                    fetchErrors.append(Finding(.policyRedirect, host: host, detail: "\(status) Location: \(fetch.location ?? "(none)")"))
+                } else {
+                    fetchErrors.append(Finding(.policyHTTPStatus, host: host, detail: "HTTP \(status)"))
+                }
+            }
+            if fetch.bodyTooLarge {
+                fetchErrors.append(Finding(.policyTooLarge, host: host, detail: "over \(PolicyFetchEvidence.maxBodyBytes) bytes"))
+            }
+        }
+        findings += fetchErrors + pkixErrors
+        if !fetchErrors.isEmpty { return .policyFetchError }
+        if !pkixErrors.isEmpty { return .policyWebPKIInvalid }
+
+        var invalid = false
+        if !MediaType.isTextPlain(fetch.contentType) {
+            findings.append(Finding(.policyContentType, host: host, detail: fetch.contentType ?? "(no Content-Type)"))
+            invalid = true
+        }
+        let policy = PolicyParser.parse(fetch.body ?? [])
+        verdict.policy = policy
+        findings += policy.findings
+        if !policy.isValid { invalid = true }
+        return invalid ? .policyInvalid : .valid
+    }
+
+    /// PKIX as §3.3 asks of the policy host: TLS ≥ 1.2, a chain to a trusted root, within its
+    /// validity at the scan's time, and a SAN DNS-ID matching the host name.
+    static func webPKIFindings(_ tls: TLSFacts, host: String, scanTime: Int64) -> [Finding] {
+        var f: [Finding] = []
+        if !tls.versionAtLeast12 {
+            f.append(Finding(.policyTLSVersionTooOld, host: host, detail: tls.version ?? "unknown version"))
+        }
+        if CertificateCheck.isOutsideValidity(tls, at: scanTime) {
+            f.append(Finding(.policyCertExpired, host: host))
+        }
+        if CertificateCheck.isUntrusted(tls) {
+            f.append(Finding(.policyCertNotTrusted, host: host, detail: "verify result \(tls.verifyResult)"))
+        }
+        if !DNSID.anyMatches(tls.leafDNSNames, reference: host) {
+            f.append(Finding(.policyCertHostMismatch, host: host,
+                             detail: tls.leafDNSNames.isEmpty ? "no subjectAltName dNSName" : tls.leafDNSNames.joined(separator: ", ")))
+        }
+        return f
+    }
+}
+
+/// Certificate facts shared by the policy host and MX hosts.
+public enum CertificateCheck {
+    /// OpenSSL verify codes about time: X509_V_ERR_CERT_NOT_YET_VALID, X509_V_ERR_CERT_HAS_EXPIRED.
+    static let timeCodes: Set<Int> = [9, 10]
+
+    public static func isOutsideValidity(_ tls: TLSFacts, at time: Int64) -> Bool {
+        if timeCodes.contains(tls.verifyResult) { return true }
+        if let nb = tls.notBefore, time < nb { return true }
+        if let na = tls.notAfter, time > na { return true }
+        return false
+    }
+
+    /// Any verify failure other than the time ones means the chain does not reach a trusted root.
+    public static func isUntrusted(_ tls: TLSFacts) -> Bool {
+        tls.verifyResult != 0 && !timeCodes.contains(tls.verifyResult)
+    }
+}
+
+/// RFC 8461 §3.2: the policy's media type MUST be `text/plain`; parameters (charset) are ignored.
+public enum MediaType {
+    public static func isTextPlain(_ header: String?) -> Bool {
+        guard let header else { return false }
+        let type = header.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        return type.trimmingSpaces().lowercased() == "text/plain"
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> Substring {
+        var s = self
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,141 @@
+// Evidence: what a scan saw, as values. The classifier is a pure function of these, so stored
+// evidence can be classified again (`mtasts reclassify`) and tests can feed hand-made evidence.
+
+/// The outcome of one DNS lookup, in the words researchers know from zdns.
+public enum DNSOutcome: String, Sendable, Codable, CaseIterable {
+    case noError = "NOERROR", nxDomain = "NXDOMAIN", servFail = "SERVFAIL", refused = "REFUSED"
+    case formErr = "FORMERR", timeout = "TIMEOUT", malformed = "MALFORMED"
+
+    /// Failures that say nothing about whether the name exists: adoption is unknown.
+    public var isFailure: Bool { self != .noError && self != .nxDomain }
+}
+
+public struct DNSLookup: Sendable, Hashable, Codable {
+    public var outcome: DNSOutcome
+    /// The AD bit of the answer: the resolver validated it with DNSSEC.
+    public var authenticated: Bool
+    /// CNAMEs followed from the queried name, in order (empty when none).
+    public var cnameChain: [String]
+    /// TXT answers, each record as its character-strings.
+    public var txt: [TXTRecord]
+
+    public init(outcome: DNSOutcome, authenticated: Bool = false, cnameChain: [String] = [], txt: [TXTRecord] = []) {
+        self.outcome = outcome
+        self.authenticated = authenticated
+        self.cnameChain = cnameChain
+        self.txt = txt
+    }
+}
+
+/// What one TLS connection showed. Chain verification is OpenSSL's (its X509_V_* code); the name
+/// and date checks are ours (DNSID, and `notBefore`/`notAfter` against the scan's time).
+public struct TLSFacts: Sendable, Hashable, Codable {
+    /// Negotiated protocol, "TLSv1.3", "TLSv1.2", "TLSv1.1", "TLSv1"...
+    public var version: String?
+    /// OpenSSL's verify result: 0 trusted; 9 not yet valid; 10 expired; 18/19/20/21 untrusted.
+    public var verifyResult: Int
+    /// subjectAltName dNSName entries of the leaf (the CN is never used).
+    public var leafDNSNames: [String]
+    /// Validity of the leaf, seconds since 1970.
+    public var notBefore: Int64?
+    public var notAfter: Int64?
+
+    public init(version: String?, verifyResult: Int, leafDNSNames: [String], notBefore: Int64?, notAfter: Int64?) {
+        self.version = version
+        self.verifyResult = verifyResult
+        self.leafDNSNames = leafDNSNames
+        self.notBefore = notBefore
+        self.notAfter = notAfter
+    }
+
+    /// TLS 1.2 or later (RFC 8461 §7.2 and RFC 8996).
+    public var versionAtLeast12: Bool {
+        guard let version else { return false }
+        return version == "TLSv1.2" || version == "TLSv1.3"
+    }
+}
+
+/// The HTTPS GET of the policy (§3.3).
+public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        /// An HTTP response came back (any status).
+        case response
+        case hostNXDOMAIN = "host-nxdomain"
+        case hostNoAddress = "host-no-address"
+        case hostDNSError = "host-dns-error"
+        case connectFailed = "connect-failed"
+        case timeout
+        case tlsHandshakeFailed = "tls-handshake-failed"
+    }
+
+    public var outcome: Outcome
+    public var tls: TLSFacts?
+    public var httpStatus: Int?
+    public var contentType: String?
+    public var location: String?
+    /// The body as received, at most the limit plus one byte.
+    public var body: [UInt8]?
+    /// The server sent more than `PolicyFetchEvidence.maxBodyBytes`.
+    public var bodyTooLarge: Bool
+
+    /// §3.3 suggests 64 kilobytes; 65,536 bytes is still accepted.
+    public static let maxBodyBytes = 65_536
+
+    public init(outcome: Outcome, tls: TLSFacts? = nil, httpStatus: Int? = nil, contentType: String? = nil,
+                location: String? = nil, body: [UInt8]? = nil, bodyTooLarge: Bool = false) {
+        self.outcome = outcome
+        self.tls = tls
+        self.httpStatus = httpStatus
+        self.contentType = contentType
+        self.location = location
+        self.body = body
+        self.bodyTooLarge = bodyTooLarge
+    }
+}
+
+/// Everything gathered about one domain. Stages not reached are nil.
+public struct Evidence: Sendable, Hashable, Codable {
+    public var domain: String
+    /// Seconds since 1970 at which certificates are judged (the scan's time).
+    public var scanTime: Int64
+    public var txt: DNSLookup?
+    public var policyHost: String { "mta-sts." + domain }
+    public var policyFetch: PolicyFetchEvidence?
+    public var tlsrpt: DNSLookup?
+    /// The MX stage: filled by the scan engine (MX lookup, addresses, STARTTLS probes).
+    public var mx: MXEvidence?
+
+    public init(domain: String, scanTime: Int64, txt: DNSLookup? = nil, policyFetch: PolicyFetchEvidence? = nil,
+                tlsrpt: DNSLookup? = nil, mx: MXEvidence? = nil) {
+        self.domain = domain
+        self.scanTime = scanTime
+        self.txt = txt
+        self.policyFetch = policyFetch
+        self.tlsrpt = tlsrpt
+        self.mx = mx
+    }
+}
+
+/// The MX lookup of a domain and, when probed, what each host showed. The probe facts per host
+/// are added by the scan engine (issue: the scan engine); this type is where they belong.
+public struct MXEvidence: Sendable, Hashable, Codable {
+    public struct Host: Sendable, Hashable, Codable {
+        public var name: String
+        public var preference: Int
+        public init(name: String, preference: Int) {
+            self.name = name
+            self.preference = preference
+        }
+    }
+
+    public var lookup: DNSOutcome
+    /// MX records as answered; a single `0 .` is a null MX (RFC 7505).
+    public var hosts: [Host]
+
+    public init(lookup: DNSOutcome, hosts: [Host]) {
+        self.lookup = lookup
+        self.hosts = hosts
+    }
+
+    public var isNullMX: Bool { hosts.count == 1 && (hosts[0].name == "." || hosts[0].name.isEmpty) }
+}

@@ -1,0 +1,56 @@
+// Verdicts: the words of a scan (see docs/VERDICTS.md). Stored and exported verbatim; never
+// renamed or reused.
+
+/// Exactly one per domain, decided in the order of the cases below.
+public enum DomainStatus: String, Sendable, Codable, CaseIterable {
+    case invalidInput = "invalid-input"
+    case excluded
+    case dnsError = "dns-error"
+    case noRecord = "no-record"
+    case recordInvalid = "record-invalid"
+    case policyFetchError = "policy-fetch-error"
+    case policyWebPKIInvalid = "policy-webpki-invalid"
+    case policyInvalid = "policy-invalid"
+    case valid
+}
+
+public enum MXStatus: String, Sendable, Codable, CaseIterable {
+    case allPass = "all-pass"
+    case partial
+    case nonePass = "none-pass"
+    case nullMX = "null-mx"
+    case dnsError = "dns-error"
+    case notProbed = "not-probed"
+}
+
+/// One per MX host; when several causes hold, the first case here (after `pass`) wins.
+public enum MXResult: String, Sendable, Codable, CaseIterable {
+    case pass
+    case patternMismatch = "pattern-mismatch"
+    case starttlsNotSupported = "starttls-not-supported"
+    case certificateHostMismatch = "certificate-host-mismatch"
+    case certificateExpired = "certificate-expired"
+    case certificateNotTrusted = "certificate-not-trusted"
+    case tlsFailure = "tls-failure"
+    case unreachable
+    case dnsError = "dns-error"
+}
+
+public struct MXHostVerdict: Sendable, Hashable, Codable {
+    public var host: String
+    public var preference: Int
+    /// Null when the host was not probed.
+    public var result: MXResult?
+}
+
+public struct Verdict: Sendable, Hashable, Codable {
+    public var status: DomainStatus
+    /// Set only when `status` is `valid`.
+    public var mode: PolicyMode?
+    public var mxStatus: MXStatus
+    public var mx: [MXHostVerdict]
+    public var findings: [Finding]
+    public var record: STSRecordResult?
+    public var policy: PolicyResult?
+    public var tlsrpt: TLSRPTResult?
+}

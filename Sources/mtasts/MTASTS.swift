@@ -1,0 +1,35 @@
+import ArgumentParser
+import MTASTSCore
+import MTASTSNet
+
+/// Exit statuses of the command-line contract.
+enum ExitStatus {
+    static let done: Int32 = 0
+    static let failure: Int32 = 1
+    static let usage: Int32 = 2
+    /// `lint`: what was checked is not valid (a finding of severity error).
+    static let notValid: Int32 = 4
+}
+
+struct MTASTS: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mtasts",
+        abstract: "Survey MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE deployment, RFC-exact.",
+        discussion: """
+        Subcommands: `lint` checks a record, policy or TLS-RPT record before it is published.
+        Data goes to stdout, progress and errors to stderr. Exit status: 0 done, 1 failure,
+        2 usage error, 4 (lint) not valid.
+        """,
+        version: "mtasts \(MTASTSVersion.string)",
+        subcommands: [Lint.self, Version.self]
+    )
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version of mtasts and of the C libraries it runs on.")
+
+    func run() {
+        print("mtasts \(MTASTSVersion.string)")
+        print(LibraryVersions.summary)
+    }
+}
