@@ -39,3 +39,14 @@ let package = Package(
         .testTarget(name: "MTASTSCLITests", dependencies: ["mtasts"]),
     ]
 )
+
+// libFuzzer targets, only when asked for (`make fuzz` sets MTASTS_FUZZ=1 and builds them with
+// `--sanitize fuzzer`). They define LLVMFuzzerTestOneInput instead of main, so an ordinary build
+// could not link them.
+if Context.environment["MTASTS_FUZZ"] != nil {
+    for name in ["FuzzRecord", "FuzzPolicy"] {
+        package.targets.append(.executableTarget(
+            name: name, dependencies: ["MTASTSCore"], path: "Fuzz/\(name)",
+            swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    }
+}
