@@ -25,25 +25,29 @@ public enum Classifier {
             verdict.tlsrpt = t
         }
 
-        // MX stage. The per-host probe classification arrives with the scan engine; what the MX
-        // lookup alone decides (null MX, lookup failure, implicit MX) is decided here already.
+        // MX stage (§4): what the lookup alone decides, then each probed host.
         if let mx = e.mx {
-            verdict.mx = mx.hosts.map { MXHostVerdict(host: $0.name, preference: $0.preference, result: nil) }
-            if mx.lookup.isFailure {
-                verdict.mxStatus = .dnsError
-                findings.append(Finding(.mxDNSError, detail: "MX lookup: \(mx.lookup.rawValue)"))
-            } else if mx.isNullMX {
-                verdict.mxStatus = .nullMX
-                verdict.mx = []
-                findings.append(Finding(.mxNull))
-            } else if mx.hosts.isEmpty {
-                verdict.mx = [MXHostVerdict(host: e.domain, preference: 0, result: nil)]
-                findings.append(Finding(.mxImplicit, detail: "no MX records: mail goes to \(e.domain) itself"))
+            let (status, hosts, mxFindings) = MXClassifier.classify(mx, domain: e.domain, policy: usablePolicy(verdict),
+                                                                    scanTime: e.scanTime)
+            verdict.mxStatus = status
+            verdict.mx = hosts
+            findings += mxFindings
+            if status == .nonePass && verdict.mode == .enforce {
+                findings.append(Finding(.enforceBlocksAllMX, detail: "no MX host passes: compliant senders refuse mail"))
+            } else if status == .nonePass && verdict.mode == .testing {
+                findings.append(Finding(.testingWouldFail, detail: "no MX host passes: enforce would stop mail"))
             }
         }
 
         verdict.findings = findings
         return verdict
+    }
+
+    /// The mx patterns count against a valid policy in mode testing or enforce; otherwise only the
+    /// TLS checks do, so "what if this domain turned on enforce" can be asked too.
+    static func usablePolicy(_ v: Verdict) -> [String]? {
+        guard v.status == .valid, let mode = v.mode, mode != .none else { return nil }
+        return v.policy?.mx
     }
 
     /// The record and policy stages (§3.1–§3.3). Returns the status and fills in record, policy and

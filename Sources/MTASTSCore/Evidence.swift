@@ -39,13 +39,17 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     /// Validity of the leaf, seconds since 1970.
     public var notBefore: Int64?
     public var notAfter: Int64?
+    /// The presented chain, leaf first, as DER: the raw evidence the facts above come from.
+    public var chainDER: [[UInt8]]
 
-    public init(version: String?, verifyResult: Int, leafDNSNames: [String], notBefore: Int64?, notAfter: Int64?) {
+    public init(version: String?, verifyResult: Int, leafDNSNames: [String], notBefore: Int64?, notAfter: Int64?,
+                chainDER: [[UInt8]] = []) {
         self.version = version
         self.verifyResult = verifyResult
         self.leafDNSNames = leafDNSNames
         self.notBefore = notBefore
         self.notAfter = notAfter
+        self.chainDER = chainDER
     }
 
     /// TLS 1.2 or later (RFC 8461 §7.2 and RFC 8996).
@@ -116,26 +120,89 @@ public struct Evidence: Sendable, Hashable, Codable {
     }
 }
 
-/// The MX lookup of a domain and, when probed, what each host showed. The probe facts per host
-/// are added by the scan engine (issue: the scan engine); this type is where they belong.
+/// The MX lookup of a domain and, when probed, what each host showed.
 public struct MXEvidence: Sendable, Hashable, Codable {
     public struct Host: Sendable, Hashable, Codable {
         public var name: String
         public var preference: Int
-        public init(name: String, preference: Int) {
+        /// The A and AAAA lookups together: NOERROR when either answered, else the worse outcome.
+        public var addressLookup: DNSOutcome?
+        public var addresses: [String]
+        /// One probe per address, shared across every domain using this (host, address) in a scan.
+        public var probes: [SMTPProbeEvidence]
+        /// `_25._tcp.<host>` TLSA (RFC 7672), with the AD bit of the answer.
+        public var tlsa: DNSLookup?
+        public var tlsaRecords: Int
+
+        public init(name: String, preference: Int, addressLookup: DNSOutcome? = nil, addresses: [String] = [],
+                    probes: [SMTPProbeEvidence] = [], tlsa: DNSLookup? = nil, tlsaRecords: Int = 0) {
             self.name = name
             self.preference = preference
+            self.addressLookup = addressLookup
+            self.addresses = addresses
+            self.probes = probes
+            self.tlsa = tlsa
+            self.tlsaRecords = tlsaRecords
         }
     }
 
     public var lookup: DNSOutcome
-    /// MX records as answered; a single `0 .` is a null MX (RFC 7505).
+    /// MX records as answered; a single `0 .` is a null MX (RFC 7505). Empty with NOERROR or
+    /// NXDOMAIN: no MX records, the domain itself is the implicit MX (RFC 5321 §5.1).
     public var hosts: [Host]
+    /// The hosts were probed (STS record present, or --probe-all-mx, and not --no-smtp).
+    public var probed: Bool
+    /// No MX records were answered and `hosts` holds the domain itself (RFC 5321 §5.1).
+    public var implicit: Bool
 
-    public init(lookup: DNSOutcome, hosts: [Host]) {
+    public init(lookup: DNSOutcome, hosts: [Host], probed: Bool = false, implicit: Bool = false) {
         self.lookup = lookup
         self.hosts = hosts
+        self.probed = probed
+        self.implicit = implicit
     }
 
     public var isNullMX: Bool { hosts.count == 1 && (hosts[0].name == "." || hosts[0].name.isEmpty) }
+}
+
+/// One STARTTLS session with one address of an MX host: EHLO, STARTTLS, EHLO, NOOP, QUIT. Never
+/// MAIL or RCPT.
+public struct SMTPProbeEvidence: Sendable, Hashable, Codable {
+    public enum Outcome: String, Sendable, Codable {
+        /// The session went through TLS and the NOOP.
+        case completed
+        case connectFailed = "connect-failed"
+        case timeout
+        /// No greeting, or a 4xx/5xx greeting (421: the server sheds load).
+        case greetingRejected = "greeting-rejected"
+        /// EHLO did not list STARTTLS.
+        case starttlsNotOffered = "starttls-not-offered"
+        /// STARTTLS was answered with an error.
+        case starttlsRefused = "starttls-refused"
+        case tlsHandshakeFailed = "tls-handshake-failed"
+        /// The session failed after TLS was up (the TLS facts are still valid evidence).
+        case failedAfterTLS = "failed-after-tls"
+        /// An address this scan was asked not to contact.
+        case excluded
+    }
+
+    public var address: String
+    public var outcome: Outcome
+    public var banner: String?
+    /// EHLO response lines before and after STARTTLS.
+    public var ehlo: [String]
+    public var ehloTLS: [String]
+    public var tls: TLSFacts?
+    public var millis: Int
+
+    public init(address: String, outcome: Outcome, banner: String? = nil, ehlo: [String] = [], ehloTLS: [String] = [],
+                tls: TLSFacts? = nil, millis: Int = 0) {
+        self.address = address
+        self.outcome = outcome
+        self.banner = banner
+        self.ehlo = ehlo
+        self.ehloTLS = ehloTLS
+        self.tls = tls
+        self.millis = millis
+    }
 }
