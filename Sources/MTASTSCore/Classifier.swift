@@ -91,7 +91,9 @@ public enum Classifier {
                     fetchErrors.append(Finding(.policyHTTPStatus, host: host, detail: "HTTP \(status)"))
                 }
             }
-            if fetch.bodyTooLarge {
+            // verdicts.md: "body over 64 KiB". The stored body (at most the limit plus one byte) says
+            // so too, so stored evidence reclassifies the same way even without the flag.
+            if fetch.bodyTooLarge || (fetch.body?.count ?? 0) > PolicyFetchEvidence.maxBodyBytes {
                 fetchErrors.append(Finding(.policyTooLarge, host: host, detail: "over \(PolicyFetchEvidence.maxBodyBytes) bytes"))
             }
         }

@@ -146,8 +146,11 @@ public enum STSRecordParser {
                 syntaxError = "field '\(nameText)' has an invalid value"
                 continue
             }
+            // A later `v=...` matches sts-extension by the ABNF (ext-name "v", ext-value "STSv1"), so
+            // it is no syntax error; it repeats the version field, and §3.2 (T11) says a repeated
+            // field is ignored after the first. So: a duplicate, like any other.
             if name.elementsEqual("v".utf8) {
-                syntaxError = "a second version field"
+                findings.append(Finding(.txtDuplicateField, detail: "v"))
                 continue
             }
             if !seenKeys.insert(nameText).inserted {
