@@ -21,6 +21,8 @@ let package = Package(
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev", "libssl-dev"])]),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
 
         // Pure: bytes and values in, values out. No sockets, no files, no clocks.
         .target(name: "MTASTSCore"),
@@ -28,13 +30,18 @@ let package = Package(
         // All C state and every socket lives here.
         .target(name: "MTASTSNet", dependencies: ["CCares", "CCurl", "CLinux", "MTASTSCore"]),
 
+        // The SQLite database: schema, migrations, the batched writer, export and reclassify.
+        // All SQL lives here.
+        .target(name: "MTASTSStore", dependencies: ["CSQLite", "MTASTSCore"]),
+
         .executableTarget(name: "mtasts", dependencies: [
-            "MTASTSCore", "MTASTSNet",
+            "MTASTSCore", "MTASTSNet", "MTASTSStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "MTASTSCoreTests", dependencies: ["MTASTSCore"]),
         .testTarget(name: "MTASTSNetTests", dependencies: ["MTASTSNet"]),
+        .testTarget(name: "MTASTSStoreTests", dependencies: ["MTASTSStore", "MTASTSCore"]),
         // Runs the built `mtasts` binary as a subprocess: end-to-end, exit codes, JSON shape.
         .testTarget(name: "MTASTSCLITests", dependencies: ["mtasts"]),
     ]

@@ -41,6 +41,12 @@ public struct MXHostVerdict: Sendable, Hashable, Codable {
     public var preference: Int
     /// Null when the host was not probed.
     public var result: MXResult?
+
+    public init(host: String, preference: Int, result: MXResult?) {
+        self.host = host
+        self.preference = preference
+        self.result = result
+    }
 }
 
 public struct Verdict: Sendable, Hashable, Codable {
@@ -53,4 +59,19 @@ public struct Verdict: Sendable, Hashable, Codable {
     public var record: STSRecordResult?
     public var policy: PolicyResult?
     public var tlsrpt: TLSRPTResult?
+
+    /// Public so that the scan pipeline and the store can state the verdicts no evidence decides
+    /// (`invalid-input`, `excluded`) and read stored ones back.
+    public init(status: DomainStatus, mode: PolicyMode? = nil, mxStatus: MXStatus, mx: [MXHostVerdict] = [],
+                findings: [Finding] = [], record: STSRecordResult? = nil, policy: PolicyResult? = nil,
+                tlsrpt: TLSRPTResult? = nil) {
+        self.status = status
+        self.mode = mode
+        self.mxStatus = mxStatus
+        self.mx = mx
+        self.findings = findings
+        self.record = record
+        self.policy = policy
+        self.tlsrpt = tlsrpt
+    }
 }

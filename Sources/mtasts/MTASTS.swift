@@ -21,7 +21,7 @@ struct MTASTS: ParsableCommand {
         2 usage error, 4 (lint) not valid.
         """,
         version: "mtasts \(MTASTSVersion.string)",
-        subcommands: [Lint.self, Version.self]
+        subcommands: [Lint.self, ExportCommand.self, ReclassifyCommand.self, Version.self]
     )
 }
 

@@ -1,0 +1,69 @@
+// How an `Evidence` value is stored: JSON (Foundation's encoder; format 1) without the two bulky
+// byte fields, which go elsewhere:
+//   - the policy body, as a BLOB in `evidence.policy_body` (as JSON numbers it would be ~4x);
+//   - every certificate chain (`TLSFacts.chainDER`), as fingerprints in `evidence_certs`, the DER
+//     itself once per distinct certificate in `certificates`: a provider's MX certificate shared
+//     by 100k domains is stored once.
+// Chains are numbered by "slot": the order in which `forEachTLS` visits the TLSFacts present
+// (the policy fetch first, then each MX host's probes in order). Decoding visits the same order.
+import Foundation
+import MTASTSCore
+
+struct StoredEvidence {
+    var json: String
+    var policyBody: [UInt8]?
+    /// (slot, chain leaf first) for every TLSFacts with a non-empty chain.
+    var chains: [(slot: Int, chain: [[UInt8]])]
+}
+
+enum EvidenceCodec {
+    /// Bumped when the JSON shape changes incompatibly; stored in `evidence.format`.
+    static let format = 1
+
+    static func encode(_ e: Evidence) throws -> StoredEvidence {
+        var stripped = e
+        var chains: [(Int, [[UInt8]])] = []
+        forEachTLS(&stripped) { slot, tls in
+            if !tls.chainDER.isEmpty { chains.append((slot, tls.chainDER)) }
+            tls.chainDER = []
+        }
+        let body = stripped.policyFetch?.body
+        stripped.policyFetch?.body = nil
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = try encoder.encode(stripped)
+        return StoredEvidence(json: String(decoding: data, as: UTF8.self), policyBody: body,
+                              chains: chains.map { (slot: $0.0, chain: $0.1) })
+    }
+
+    static func decode(_ stored: StoredEvidence) throws -> Evidence {
+        var e = try JSONDecoder().decode(Evidence.self, from: Data(stored.json.utf8))
+        if e.policyFetch != nil { e.policyFetch?.body = stored.policyBody }
+        var bySlot: [Int: [[UInt8]]] = [:]
+        for (slot, chain) in stored.chains { bySlot[slot] = chain }
+        forEachTLS(&e) { slot, tls in
+            if let chain = bySlot[slot] { tls.chainDER = chain }
+        }
+        return e
+    }
+
+    /// Visits every TLSFacts of the evidence in a fixed order, numbering them from 0.
+    static func forEachTLS(_ e: inout Evidence, _ body: (Int, inout TLSFacts) -> Void) {
+        var slot = 0
+        if var tls = e.policyFetch?.tls {
+            body(slot, &tls)
+            e.policyFetch?.tls = tls
+            slot += 1
+        }
+        guard var mx = e.mx else { return }
+        for h in mx.hosts.indices {
+            for p in mx.hosts[h].probes.indices {
+                guard var tls = mx.hosts[h].probes[p].tls else { continue }
+                body(slot, &tls)
+                mx.hosts[h].probes[p].tls = tls
+                slot += 1
+            }
+        }
+        e.mx = mx
+    }
+}

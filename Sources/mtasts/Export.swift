@@ -1,0 +1,95 @@
+// `mtasts export`: one scan as JSONL or CSV (docs/CLI.md; the rendering is MTASTSStore's
+// ExportRow, shared with `check --json`). Rows in input line order, streamed.
+import ArgumentParser
+import Foundation
+import MTASTSStore
+
+struct ExportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Write one scan's domains as JSONL or CSV.",
+        discussion: """
+        JSONL: one object per domain with every key present (null when unknown), in input line \
+        order. CSV: the same fields flattened, lists joined with a space, RFC 4180 quoting, a \
+        header row; a cell starting with = + - @ tab or CR gets a leading ' so that spreadsheets \
+        show it instead of running it. Columns: analysis/SCHEMA.md.
+        """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
+
+    @Option(help: ArgumentHelp("The SQLite database written by `mtasts scan`.", valueName: "FILE"))
+    var db: String
+
+    @Option(help: ArgumentHelp("The scan to export (see the scans table); default the newest.", valueName: "ID"))
+    var scan: Int64?
+
+    @Option(help: "jsonl or csv.")
+    var format: Format
+
+    @Option(help: ArgumentHelp("Where to write; - for stdout.", valueName: "FILE|-"))
+    var output: String = "-"
+
+    func run() throws {
+        do {
+            let store = try ScanStore(path: db, create: false)
+            let id = try store.resolveScan(scan)
+            let out = try OutputFile(output)
+            if format == .csv { try out.write(CSV.headerLine) }
+            try store.exportRows(scanID: id) { row in
+                try out.write(format == .jsonl ? row.jsonLine + "\n" : row.csvLine)
+            }
+            try out.close()
+        } catch let e as StoreError {
+            Console.error("mtasts export: \(e)")
+            throw ExitCode(ExitStatus.failure)
+        } catch let e as OutputFile.Failure {
+            Console.error("mtasts export: \(e.message)")
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
+}
+
+/// A buffered writer to a file or stdout: one system call per 64 KiB, not per row; a write
+/// error (disk full, closed pipe) is reported with the path.
+final class OutputFile {
+    struct Failure: Error { let message: String }
+
+    private let handle: FileHandle
+    private let path: String
+    private var buffer: [UInt8] = []
+
+    init(_ path: String) throws {
+        self.path = path
+        if path == "-" {
+            handle = FileHandle.standardOutput
+        } else {
+            guard FileManager.default.createFile(atPath: path, contents: nil),
+                  let h = FileHandle(forWritingAtPath: path) else {
+                throw Failure(message: "cannot write '\(path)'")
+            }
+            handle = h
+        }
+        buffer.reserveCapacity(1 << 16)
+    }
+
+    func write(_ s: String) throws {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= 1 << 16 { try flush() }
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        do {
+            try handle.write(contentsOf: buffer)
+        } catch {
+            throw Failure(message: "cannot write '\(path == "-" ? "stdout" : path)': \(error.localizedDescription)")
+        }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() throws {
+        try flush()
+        if path != "-" { try? handle.close() }
+    }
+}
