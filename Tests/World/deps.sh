@@ -1,0 +1,31 @@
+#!/bin/bash
+# Install the world's servers and tools from Debian, idempotently, without starting
+# their system services (policy-rc.d exit 101), plus python3-cryptography via pip
+# only when the interpreter on PATH lacks it.
+set -euo pipefail
+PKGS="nsd unbound nginx-light postfix bind9-dnsutils ldnsutils dnsperf nghttp2-client curl openssl"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  echo "world-deps: installing:$missing"
+  if [ ! -f /usr/sbin/policy-rc.d ] || ! grep -q 'exit 101' /usr/sbin/policy-rc.d; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d; chmod 755 /usr/sbin/policy-rc.d
+  fi
+  # postfix asks a debconf question; "No configuration" leaves /etc/postfix unused.
+  echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends $missing
+else
+  echo "world-deps: Debian packages present"
+fi
+if ! python3 -c 'import cryptography' 2>/dev/null; then
+  python3 -m pip install -q cryptography
+fi
+# unbound's AppArmor profile (on hosts that have AppArmor) blocks configs outside /etc.
+if command -v aa-complain >/dev/null 2>&1 && [ -e /etc/apparmor.d/usr.sbin.unbound ]; then
+  aa-complain /usr/sbin/unbound || true
+fi
+echo "world-deps: ok"

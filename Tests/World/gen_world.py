@@ -1,0 +1,341 @@
+#!/usr/bin/env python3
+"""Generate the mtasts test world: zones, PKI, policies, server tables, scan input and truth.
+
+    gen_world.py DIR [--profile test|realistic] [--n N] [--seed S] [--epoch E] [--jobs J]
+
+Deterministic: the same profile, n, seed and epoch give byte-identical files (the DNSSEC
+signatures of test.zone.signed excepted: ldns signs with random ECDSA nonces).  Nothing reads
+the clock.  Server configurations (ports) are rendered separately by world_conf.py.
+"""
+import argparse
+import base64
+import collections
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import world_certs  # noqa: E402
+import world_kinds as K  # noqa: E402
+from world_model import (DEAD_DNS_IP, GROUP_SIZE, HTTPS_TARPIT, MX_CLASSES, NGINX_IPS,  # noqa: E402
+                         NGINX_TLS10_IP, PROVIDERS, SMTP_REFUSED_IP, SMTP_TARPIT, World,
+                         postfix_ip, provider_mx)
+
+STATUSES = ["invalid-input", "excluded", "dns-error", "no-record", "record-invalid",
+            "policy-fetch-error", "policy-webpki-invalid", "policy-invalid", "valid"]
+MX_STATUSES = ["all-pass", "partial", "none-pass", "null-mx", "dns-error", "not-probed"]
+MX_RESULTS = ["pass", "pattern-mismatch", "starttls-not-supported", "certificate-host-mismatch",
+              "certificate-expired", "certificate-not-trusted", "tls-failure", "unreachable",
+              "dns-error"]
+FINDINGS = """txt-multiple-sts-records txt-syntax-error txt-missing-id txt-invalid-id txt-not-ascii
+txt-space-before-semicolon txt-unknown-field txt-multi-string txt-cname policy-host-nxdomain
+policy-host-no-address policy-connect-failed policy-timeout policy-tls-handshake-failed
+policy-tls-version-too-old policy-cert-not-trusted policy-cert-expired policy-cert-host-mismatch
+policy-http-status policy-redirect policy-too-large policy-content-type policy-empty policy-bom
+policy-bare-cr policy-lf-line-endings policy-mixed-line-endings policy-blank-line
+policy-leading-whitespace policy-malformed-line policy-missing-version policy-invalid-version
+policy-missing-mode policy-invalid-mode policy-missing-max-age policy-invalid-max-age
+policy-max-age-too-large policy-max-age-short policy-missing-mx policy-invalid-mx-pattern
+policy-duplicate-key policy-unknown-key policy-version-not-first policy-wildcard-mx
+mx-pattern-mismatch mx-starttls-not-supported mx-cert-host-mismatch mx-cert-expired
+mx-cert-not-trusted mx-tls-failure mx-unreachable mx-null mx-implicit mx-dns-error
+mx-sni-dependent enforce-blocks-all-mx testing-would-fail tlsrpt-missing tlsrpt-invalid
+tlsrpt-multiple dane-tlsa""".split()
+# Only a second scan can show these: policy-changed-id-unchanged policy-id-changed-body-same
+# mode-changed record-removed (epoch 2 of the world is where they will come from).
+TLSRPT = ["valid", "absent", "invalid", "multiple", "dns-error"]
+INVALID_INPUTS = ["not a domain", "-bad-.test", "x" * 64 + ".test", "a..b.test", "bad!char.test",
+                  ".".join(["a" * 60] * 5) + ".test"]
+MIN_COUNT = 3
+
+
+# ---------------------------------------------------------------------------- scan input
+def plan_test(n, seed):
+    """[(kind, domain-as-written)] for the test profile: every special kind `s` times, filler."""
+    s = max(MIN_COUNT + 2, n // 2000)
+    rows = [(k, i) for k in K.SPECIAL for i in range(1, s + 1)]
+    rest = n - len(rows) - len(INVALID_INPUTS)
+    if rest < len(K.FILLER):
+        sys.exit("gen_world: --n %d is too small for the test profile (need %d)"
+                 % (n, len(rows) + len(INVALID_INPUTS) + len(K.FILLER)))
+    tot = sum(wt for wt, _ in K.FILLER.values())
+    counts = {k: rest * wt // tot for k, (wt, _) in K.FILLER.items()}
+    counts["no-sts"] += rest - sum(counts.values())
+    rows += [(k, i) for k, c in counts.items() for i in range(1, c + 1)]
+    random.Random(seed).shuffle(rows)
+    out = []
+    for kind, i in rows:
+        d = "%s-%d.%s" % (kind, i, "dead.test" if kind == "sts-servfail-deleg" else "test")
+        written = d.upper().replace(".TEST", ".Test") + "." if kind == "case-variant" else d
+        out.append((kind, d, written))
+    return out
+
+
+def plan_realistic(n, seed):
+    rng = random.Random(seed)
+    kinds, weights = zip(*K.REALISTIC.items())
+    cum, acc = [], 0
+    for wt in weights:
+        acc += wt
+        cum.append(acc)
+    width = max(7, len(str(n)))
+    out = []
+    import bisect
+    for i in range(1, n - len(INVALID_INPUTS) + 1):
+        kind = kinds[bisect.bisect_right(cum, rng.random() * acc)]
+        d = "d%0*d.%s" % (width, i, "dead.test" if kind == "sts-servfail-deleg" else "test")
+        out.append((kind, d, d))
+    for j in rng.sample(range(len(out)), min(5, len(out))):   # a few exclusions
+        if out[j][0].startswith("no-sts"):
+            out[j] = ("excluded", out[j][1], out[j][2])
+    return out
+
+
+def input_lines(plan, seed):
+    """Tranco-style lines: [(line, kind, domain)]; invalid/duplicate/comment/blank mixed in."""
+    rng = random.Random(seed + 1)
+    items = [("d", kind, d, written) for kind, d, written in plan]
+    for bad in INVALID_INPUTS:
+        items.insert(rng.randrange(len(items) + 1), ("bad", "invalid-input", None, bad))
+    out, rank = [("# mtasts test world: rank,domain (Tranco style)", None, None)], 0
+    for j, (_, kind, d, written) in enumerate(items):
+        rank += 1
+        line = "%d,%s" % (rank, written)
+        if j == 7:
+            line = "  " + line + "  "        # surrounding spaces: the input is trimmed
+        out.append((line, kind, d))
+        if j == len(items) // 2:
+            out.append(("", None, None))     # a blank line
+            out.append(("# a comment in the middle", None, None))
+    dup = next(d for _, kind, d, _ in items if kind and kind.startswith("plain-"))
+    out.append(("%d,%s" % (rank + 1, dup), "duplicate", dup))
+    return out
+
+
+# ---------------------------------------------------------------------------- DNSSEC
+def write_dnssec_keys(seed, zdir):
+    """Deterministic KSK/ZSK (ECDSAP256SHA256) in BIND/ldns format; returns the key bases."""
+    bases = []
+    for name, flags in (("ksk", 257), ("zsk", 256)):
+        k = world_certs.derive_key(seed, "dnssec-" + name)
+        nums = k.public_key().public_numbers()
+        pub = base64.b64encode(nums.x.to_bytes(32, "big") + nums.y.to_bytes(32, "big")).decode()
+        priv = base64.b64encode(k.private_numbers().private_value.to_bytes(32, "big")).decode()
+        base = os.path.join(zdir, "Ktest." + name)
+        with open(base + ".key", "w") as f:
+            f.write("test. 3600 IN DNSKEY %d 3 13 %s\n" % (flags, pub))
+        with open(base + ".private", "w") as f:
+            f.write("Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: %s\n" % priv)
+        bases.append(base)
+    shutil.copy(bases[0] + ".key", os.path.join(zdir, "test.anchor"))   # unbound trust anchor
+    return bases
+
+
+def sign_test_zone(seed, zdir):
+    bases = write_dnssec_keys(seed, zdir)
+    # fixed validity: inception 2024-01-01, expiration 2036-12-31 (scans happen 2026 and later)
+    subprocess.run(["ldns-signzone", "-i", "20240101000000", "-e", "20361231000000",
+                    "-o", "test.", "-f", os.path.join(zdir, "test.zone.signed"),
+                    os.path.join(zdir, "test.zone")] + bases, check=True)
+
+
+# ---------------------------------------------------------------------------- finish
+def soa(zone):
+    ns = "ns." + zone if zone != "." else "ns.root."
+    return ("$TTL 3600\n{z} 3600 IN SOA {ns} hostmaster.{ns} 1 3600 600 86400 60\n"
+            "{z} 3600 IN NS {ns}\n{ns} 3600 IN A 127.0.0.1\n").format(z=zone, ns=ns)
+
+
+def finish(w, D):
+    """Place MX hosts on listeners, write zones, certificates, www, tables."""
+    listeners, cert_work, sni_map = [], [], []
+    addr = collections.defaultdict(list)          # host -> A records
+    # providers: each host its own listener address, one certificate per provider
+    for p in PROVIDERS:
+        hosts = [h for _, h in provider_mx(p)]
+        cert = "certs/mx-%s.crt" % p.split(".")[0]
+        cert_work.append((cert, "good", hosts))
+        for h in hosts:
+            ip = postfix_ip(len(listeners))
+            listeners.append({"ip": ip, "tls": "may", "cert": cert})
+            addr[h].append(ip)
+    groups, special = collections.defaultdict(list), collections.defaultdict(list)
+    for host, cls in sorted(w.mx_hosts.items()):
+        served = MX_CLASSES[cls][2]
+        if served.startswith("pf:"):
+            variant, _, extra = served[3:].partition("+")
+            groups[variant].append(host)
+            if extra == "refused":
+                addr[host].append(SMTP_REFUSED_IP)
+            elif extra == "silent":
+                addr[host].append(SMTP_TARPIT["silent"])
+        elif served.startswith("pf-"):
+            special[served].append(host)
+        elif served.startswith("tarpit:"):
+            addr[host].append(SMTP_TARPIT[served[7:]])
+        elif served == "refused":
+            addr[host].append(SMTP_REFUSED_IP)
+        elif served == "noaddr":
+            w.rr(host, "TXT", '"this MX host has no address"')
+        if cls == "dane":        # DANE-EE SPKI SHA-256 of the shared leaf key
+            w.rr("_25._tcp." + host, "TLSA", "3 1 1 " + w.pki.leaf_spki_sha256())
+
+    def add(hosts, tls, variant, tag, size=GROUP_SIZE):
+        for i in range(0, len(hosts), size):
+            chunk = hosts[i:i + size]
+            cert = "certs/mx-%s-%d.crt" % (tag, i // size) if variant else None
+            if cert:
+                cert_work.append((cert, variant, chunk))
+            ip = postfix_ip(len(listeners))
+            listeners.append({"ip": ip, "tls": tls, "cert": cert})
+            for h in chunk:
+                addr[h].insert(0, ip)
+    for variant in sorted(groups):
+        add(groups[variant], "may", variant, variant, 1 if variant == "cnonly" else GROUP_SIZE)
+    add(special["pf-notls"], "none", None, "notls", 10 ** 9)
+    add(special["pf-tls10"], "tls10", "good", "tls10")
+    add(special["pf-bulk"], "may", "wrongname", "bulk", 10 ** 9)
+    if special["pf-sni"]:       # right certificate only with SNI; without, somebody else's
+        add(special["pf-sni"], "may", "wrongname", "sni-default", 10 ** 9)
+        listeners[-1]["sni"] = True
+        for h in special["pf-sni"]:
+            cert_work.append(("certs/%s.crt" % h, "good", [h]))
+            sni_map.append(h)
+    for host in sorted(addr):
+        for ip in addr[host]:
+            w.rr(host, "A", ip)
+    # policy hosts: a certificate each (chosen by SNI in nginx), the body in www/
+    faults = []
+    for host, p in sorted(w.policy_hosts.items()):
+        cert_work.append(("certs/%s.crt" % host, p["cert"], p["names"]))
+        with open(os.path.join(D, "www", host + ".txt"), "wb") as f:
+            f.write(p["body"])
+        if p["fault"]:
+            faults.append("%s %s;\n" % (host, p["fault"]))
+    with open(os.path.join(D, "faults.map"), "w") as f:
+        f.writelines(faults)
+    # zones
+    z = os.path.join(D, "zones")
+    with open(os.path.join(z, "root.zone"), "w") as f:
+        f.write(soa(".") + "test. 3600 IN NS ns.test.\nns.test. 3600 IN A 127.0.0.1\n"
+                "example. 3600 IN NS ns.example.\nns.example. 3600 IN A 127.0.0.1\n")
+    with open(os.path.join(z, "test.zone"), "w") as f:
+        f.write(soa("test.") + "dead.test. 3600 IN NS ns.dead.test.\n"
+                "ns.dead.test. 3600 IN A %s\n" % DEAD_DNS_IP)
+        f.write("\n".join(w.zone_test) + "\n")
+    with open(os.path.join(z, "example.zone"), "w") as f:
+        f.write(soa("example.") + "\n".join(w.zone_example) + "\n")
+    return listeners, cert_work, sni_map
+
+
+def write_truth(D, rows, profile):
+    summary = {"status": collections.Counter(), "mx_status": collections.Counter(),
+               "mx_result": collections.Counter(), "finding": collections.Counter(),
+               "tlsrpt": collections.Counter(), "kind": collections.Counter()}
+    with open(os.path.join(D, "truth.jsonl"), "w") as f:
+        for r in rows:
+            f.write(World.dumps(r) + "\n")
+            summary["status"][r["status"]] += 1
+            summary["mx_status"][r["mx_status"]] += 1
+            summary["tlsrpt"][str(r["tlsrpt"])] += 1
+            summary["kind"][r["kind"]] += 1
+            for m in r["mx"]:
+                summary["mx_result"][str(m["result"])] += 1
+            for c in r["findings"]:
+                summary["finding"][c] += 1
+    out = {k: dict(sorted(v.items())) for k, v in summary.items()}
+    out["rows"] = len(rows)
+    with open(os.path.join(D, "truth_summary.json"), "w") as f:
+        json.dump(out, f, indent=1, sort_keys=True)
+        f.write("\n")
+    if profile == "test":                      # the test profile must cover the vocabulary
+        missing = []
+        for key, words in (("status", STATUSES), ("mx_status", MX_STATUSES),
+                           ("mx_result", MX_RESULTS), ("finding", FINDINGS), ("tlsrpt", TLSRPT)):
+            missing += ["%s=%s (%d)" % (key, x, out[key].get(x, 0)) for x in words
+                        if out[key].get(x, 0) < MIN_COUNT]
+        unknown = set(out["finding"]) - set(FINDINGS)
+        if missing or unknown:
+            sys.exit("gen_world: coverage check failed: missing %s; unknown findings %s"
+                     % (missing, sorted(unknown)))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    ap.add_argument("dir")
+    ap.add_argument("--profile", choices=["test", "realistic"], default="test")
+    ap.add_argument("--n", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--epoch", type=int, default=1)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--sign", choices=["auto", "yes", "no"], default="auto",
+                    help="DNSSEC-sign test. (auto: test profile only; 1M zones take long)")
+    a = ap.parse_args()
+    if a.epoch != 1:
+        sys.exit("gen_world: only epoch 1 exists yet (epoch 2, the second scan, is future work)")
+    n = a.n or (10000 if a.profile == "test" else 1000000)
+    D = os.path.abspath(a.dir)
+    t0 = time.time()
+    for sub in ("zones", "certs", "www", "ca"):
+        shutil.rmtree(os.path.join(D, sub), ignore_errors=True)
+        os.makedirs(os.path.join(D, sub))
+    w = World(a.profile, a.seed, a.epoch)
+    w.pki = world_certs.PKI(a.seed)
+    w.pki.write_ca_files(os.path.join(D, "ca"))
+    K.provider_records(w)
+    plan = plan_test(n, a.seed) if a.profile == "test" else plan_realistic(n, a.seed)
+    rows, seen = [], set()
+    with open(os.path.join(D, "domains.txt"), "w") as f:
+        for line, kind, d in input_lines(plan, a.seed):
+            f.write(line + "\n")
+            if kind is None or kind == "duplicate":
+                continue
+            inp = line.strip()
+            if kind == "invalid-input":
+                rows.append({"input": inp, "domain": None, "kind": kind, "status": "invalid-input",
+                             "mode": None, "mx_status": "not-probed", "mx": [], "findings": [],
+                             "tlsrpt": None})
+                continue
+            assert d not in seen, d
+            seen.add(d)
+            opts = K.options(kind if kind != "excluded" or a.profile == "test" else "no-sts", d)
+            if kind == "excluded":
+                opts["excluded"] = True
+            rows.append(K.build(w, d, kind, inp, **opts))
+    t_model = time.time() - t0
+    listeners, cert_work, sni_map = finish(w, D)
+    with open(os.path.join(D, "exclude.txt"), "w") as f:
+        f.write("".join(d + "\n" for d in w.exclude))
+    with open(os.path.join(D, "queries.txt"), "w") as f:
+        f.write("\n".join(w.queries) + "\n")
+    summary = write_truth(D, rows, a.profile)
+    t1 = time.time()
+    signed = a.sign == "yes" or (a.sign == "auto" and a.profile == "test")
+    if signed:
+        sign_test_zone(a.seed, os.path.join(D, "zones"))
+    t_sign = time.time() - t1
+    t1 = time.time()
+    ncert = world_certs.write_certs(a.seed, [(os.path.join(D, p), v, nm) for p, v, nm in cert_work],
+                                    a.jobs)
+    t_certs = time.time() - t1
+    meta = {"profile": a.profile, "n": n, "seed": a.seed, "epoch": a.epoch, "signed": signed,
+            "listeners": listeners, "sni_hosts": sni_map, "nginx_ips": NGINX_IPS,
+            "nginx_tls10_ip": NGINX_TLS10_IP, "https_tarpit": HTTPS_TARPIT,
+            "smtp_tarpit": SMTP_TARPIT, "dead_dns_ip": DEAD_DNS_IP,
+            "policy_hosts": len(w.policy_hosts), "mx_hosts": len(w.mx_hosts), "certs": ncert}
+    with open(os.path.join(D, "world.json"), "w") as f:
+        json.dump(meta, f, indent=1, sort_keys=True)
+        f.write("\n")
+    print("gen_world: %s n=%d rows=%d policy_hosts=%d mx_listeners=%d certs=%d "
+          "model=%.1fs sign=%.1fs certs=%.1fs total=%.1fs"
+          % (a.profile, n, summary["rows"], len(w.policy_hosts), len(listeners), ncert,
+             t_model, t_sign, t_certs, time.time() - t0), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""The world's building blocks: addresses, MX host classes, and the World that collects DNS
+records, policy hosts, MX hosts and truth rows while the kinds (world_kinds.py) describe domains.
+
+The truth of a domain is written from intent: each kind states its status and the findings that
+must appear; MX results follow from the MX host classes below and the policy's mx patterns, with
+the precedence of spec/verdicts.md.  Nothing here runs a scanner.
+"""
+import hashlib
+import json
+
+# ------------------------------------------------------------------ loopback addresses
+NGINX_IPS = ["127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4"]   # the policy web servers
+NGINX_TLS10_IP = "127.0.1.10"                                       # nginx speaking TLS 1.0/1.1 only
+HTTPS_TARPIT = {"silent": "127.0.1.20", "close": "127.0.1.21",      # Python mocks (tarpit.py)
+                "garbage": "127.0.1.22", "endless": "127.0.1.23"}
+HTTPS_REFUSED_IP = "127.0.1.250"                                    # nothing listens here
+SMTP_TARPIT = {"silent": "127.0.4.1", "greet421": "127.0.4.2", "trickle": "127.0.4.3",
+               "tls-garbage": "127.0.4.4", "tls-close": "127.0.4.5"}
+SMTP_REFUSED_IP = "127.0.4.250"
+DEAD_DNS_IP = "127.0.0.9"                                           # "dead.test." is delegated here
+WEB_IP = "127.0.1.1"                                                # A record of domains' apexes
+
+
+def postfix_ip(i):
+    """Postfix listener number i (0-based) -> 127.0.2.1 ... 127.0.2.250, 127.0.3.1 ..."""
+    return "127.0.%d.%d" % (2 + i // 250, 1 + i % 250)
+
+
+# ------------------------------------------------------------------ MX host classes
+# class -> (result when probed, extra findings that must appear, how it is served)
+# "pf:<cert variant>" = a postfix listener whose one certificate (same with and without SNI)
+# names every host of its group; "pf-*" are special postfix listeners; "tarpit:<mode>" the mock.
+MX_CLASSES = {
+    "provider":          ("pass", [], "provider"),
+    "good":              ("pass", [], "pf:good"),
+    "inter":             ("pass", [], "pf:inter"),
+    "dane":              ("pass", ["dane-tlsa"], "pf:good"),
+    "sni":               ("pass", ["mx-sni-dependent"], "pf-sni"),
+    "dead-addr":         ("pass", [], "pf:good+refused"),
+    "silent-addr":       ("pass", [], "pf:good+silent"),
+    "nostarttls":        ("starttls-not-supported", [], "pf-notls"),
+    "wrongname":         ("certificate-host-mismatch", [], "pf:wrongname"),
+    "cnonly":            ("certificate-host-mismatch", [], "pf:cnonly"),
+    "expired-wrongname": ("certificate-host-mismatch", ["mx-cert-expired"], "pf:expired-wrongname"),
+    "expired":           ("certificate-expired", [], "pf:expired"),
+    "notyet":            ("certificate-expired", [], "pf:notyet"),
+    "untrusted":         ("certificate-not-trusted", [], "pf:untrusted"),
+    "selfsigned":        ("certificate-not-trusted", [], "pf:selfsigned"),
+    "missing-inter":     ("certificate-not-trusted", [], "pf:missing-inter"),
+    "tls10":             ("tls-failure", [], "pf-tls10"),
+    "tls-garbage":       ("tls-failure", [], "tarpit:tls-garbage"),
+    "tls-close":         ("tls-failure", [], "tarpit:tls-close"),
+    "noaddr":            ("unreachable", [], "noaddr"),
+    "nxdomain":          ("unreachable", [], "nxdomain"),
+    "refused":           ("unreachable", [], "refused"),
+    "silent":            ("unreachable", [], "tarpit:silent"),
+    "greet421":          ("unreachable", [], "tarpit:greet421"),
+    "trickle":           ("unreachable", [], "tarpit:trickle"),
+    "servfail":          ("dns-error", [], "servfail"),
+    # realistic profile: self-hosted MX of domains without MTA-STS, never probed by default;
+    # one shared listener whose certificate names none of them (what a probe-all scan would see)
+    "bulk":              ("certificate-host-mismatch", [], "pf-bulk"),
+}
+RESULT_FINDING = {
+    "pattern-mismatch": "mx-pattern-mismatch", "starttls-not-supported": "mx-starttls-not-supported",
+    "certificate-host-mismatch": "mx-cert-host-mismatch", "certificate-expired": "mx-cert-expired",
+    "certificate-not-trusted": "mx-cert-not-trusted", "tls-failure": "mx-tls-failure",
+    "unreachable": "mx-unreachable", "dns-error": "mx-dns-error",
+}
+# statuses from which MX hosts are probed (the domain has an STS record)
+PROBED_STATUSES = {"record-invalid", "policy-fetch-error", "policy-webpki-invalid",
+                   "policy-invalid", "valid"}
+GROUP_SIZE = 100          # hosts named by one multi-SAN certificate / one postfix listener
+
+PROVIDERS = ["provider1.example", "provider2.example", "provider3.example", "provider4.example"]
+
+
+def provider_mx(p):
+    return [(10, "mx1." + p), (20, "mx2." + p)]
+
+
+def txt_rdata(*strings):
+    """Zone-file TXT rdata: each string quoted, `"` and `\\` escaped, non-ASCII as \\DDD."""
+    out = []
+    for s in strings:
+        b = s.encode("utf-8") if isinstance(s, str) else s
+        q = "".join(chr(c) if 32 <= c < 127 and c not in (34, 92) else
+                    ("\\" + chr(c) if c in (34, 92) else "\\%03d" % c) for c in b)
+        out.append('"%s"' % q)
+    return " ".join(out)
+
+
+def pattern_matches(pattern, host):
+    """RFC 8461 §4.1 / App. B: exact, or '*.' + rest matching exactly one left-most label."""
+    p, h = pattern.lower().rstrip("."), host.lower().rstrip(".")
+    if p.startswith("*."):
+        return "." in h and h.split(".", 1)[1] == p[2:]
+    return p == h
+
+
+def sid(name, epoch):
+    """A policy id (1-32 alphanumerics), stable per domain and epoch."""
+    return "%d%s" % (epoch, hashlib.sha256(name.encode()).hexdigest()[:12])
+
+
+class World:
+    def __init__(self, profile, seed, epoch):
+        self.profile, self.seed, self.epoch = profile, seed, epoch
+        self.zone_test = []          # lines of the test. zone (absolute names)
+        self.zone_example = []       # lines of the example. zone (providers)
+        self.policy_hosts = {}       # host -> {"cert": variant, "names": [...], "body": bytes, "fault": str}
+        self.mx_hosts = {}           # host -> class (hosts in test. created by the world)
+        self.tlsa_hosts = set()
+        self.sni_hosts = []
+        self.exclude = []
+        self.queries = []            # dnsperf lines
+
+    def _h(self, s, mod):
+        return int(hashlib.sha256(s.encode()).hexdigest()[:8], 16) % mod
+
+    def pick_provider(self, d):
+        """Test: the four providers evenly.  Realistic: concentrated, like the real internet."""
+        x = self._h(d + "/mx", 100)
+        if self.profile == "test":
+            return PROVIDERS[x % 4]
+        return PROVIDERS[0 if x < 45 else 1 if x < 70 else 2 if x < 85 else 3]
+
+    def default_tlsrpt(self, d, sts):
+        x = self._h(d + "/rpt", 1000)
+        if self.profile == "test":
+            return "valid" if sts or x < 200 else "absent"
+        return "valid" if x < (600 if sts else 25) else "absent"
+
+    # -------------------------------------------------------------- DNS helpers
+    def rr(self, owner, rtype, rdata, ttl=3600):
+        zone = self.zone_example if owner.endswith(".example") else self.zone_test
+        zone.append("%s. %d IN %s %s" % (owner, ttl, rtype, rdata))
+
+    def policy_host(self, host, cert="good", body=b"", fault="", names=None, ip=None):
+        """Serve https://host/.well-known/mta-sts.txt from nginx (or the ip given)."""
+        self.policy_hosts[host] = {"cert": cert, "names": names or [host], "body": body,
+                                   "fault": fault}
+        if ip is not False:
+            self.rr(host, "A", ip or NGINX_IPS[int(hashlib.md5(host.encode()).hexdigest(), 16) % 4])
+
+    def mx_host(self, host, cls):
+        """Create MX host `host` (inside test.) of the given class; A records come at finish()."""
+        if cls == "provider":
+            return
+        prev = self.mx_hosts.get(host)
+        assert prev in (None, cls), (host, prev, cls)
+        self.mx_hosts[host] = cls
+
+    # -------------------------------------------------------------- truth
+    def truth(self, *, input, domain, kind, status, mode=None, mx=None, patterns=None,
+              mx_lookup="ok", findings=(), tlsrpt="valid"):
+        """Build the truth row.
+
+        mx: list of (preference, host, class) as published (None: no MX record -> implicit MX);
+        mx_lookup: ok | null | servfail; patterns: the policy's mx patterns when it is usable.
+        """
+        f = list(findings)
+        rows, probed = [], status in PROBED_STATUSES
+        results = []
+        if mx_lookup == "servfail":
+            mx_status, f = "dns-error", f + ["mx-dns-error"]
+        elif mx_lookup == "null":
+            mx_status, f = "null-mx", f + ["mx-null"]
+        else:
+            if mx is None:                       # implicit MX: the domain itself, preference 0
+                mx, f = [(0, domain, self.mx_hosts.get(domain, "provider"))], f + ["mx-implicit"]
+            for pref, host, cls in sorted(mx, key=lambda m: (m[0], m[1])):
+                res = None
+                if probed:
+                    res, extra, _ = MX_CLASSES[cls]
+                    f += extra
+                    if status == "valid" and mode in ("testing", "enforce") and \
+                            not any(pattern_matches(p, host) for p in patterns or []):
+                        if res != "pass":               # every cause still appears as a finding
+                            f.append(RESULT_FINDING[res])
+                        res = "pattern-mismatch"
+                    if res != "pass":
+                        f.append(RESULT_FINDING[res])
+                    results.append(res)
+                rows.append({"host": host, "preference": pref, "result": res})
+            if not probed:
+                mx_status = "not-probed"
+            elif all(r == "pass" for r in results):
+                mx_status = "all-pass"
+            elif any(r == "pass" for r in results):
+                mx_status = "partial"
+            else:
+                mx_status = "none-pass"
+        if status == "valid" and mx_status == "none-pass":
+            f += {"enforce": ["enforce-blocks-all-mx"], "testing": ["testing-would-fail"]}.get(mode, [])
+        if status == "valid" and tlsrpt == "absent":
+            f.append("tlsrpt-missing")
+        if tlsrpt in ("invalid", "multiple"):
+            f.append("tlsrpt-" + tlsrpt)
+        return {"input": input, "domain": domain, "kind": kind, "status": status,
+                "mode": mode if status == "valid" else None, "mx_status": mx_status, "mx": rows,
+                "findings": sorted(set(f)), "tlsrpt": tlsrpt}
+
+    @staticmethod
+    def dumps(row):
+        return json.dumps(row, sort_keys=True, separators=(",", ":"))
