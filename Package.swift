@@ -34,8 +34,11 @@ let package = Package(
         // All SQL lives here.
         .target(name: "MTASTSStore", dependencies: ["CSQLite", "MTASTSCore"]),
 
+        // The pipeline: per-domain steps, the MX-probe cache, input, the bounded window.
+        .target(name: "MTASTSScan", dependencies: ["MTASTSCore", "MTASTSNet", "MTASTSStore"]),
+
         .executableTarget(name: "mtasts", dependencies: [
-            "MTASTSCore", "MTASTSNet", "MTASTSStore",
+            "MTASTSCore", "MTASTSNet", "MTASTSScan", "MTASTSStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -38,4 +38,16 @@ static inline CURLcode mtasts_curlmsg_result(const CURLMsg *m) { return m->data.
 static inline int mtasts_x509_stack_count(const STACK_OF(X509) *s) { return sk_X509_num(s); }
 static inline X509 *mtasts_x509_stack_at(const STACK_OF(X509) *s, int i) { return sk_X509_value(s, i); }
 
+// i2d_X509 allocates; OPENSSL_free is a macro (it passes __FILE__/__LINE__), so both live here.
+static inline int mtasts_x509_to_der(X509 *x, unsigned char **out) { *out = NULL; return i2d_X509(x, out); }
+static inline void mtasts_openssl_free(void *p) { OPENSSL_free(p); }
+
+// The live SSL* of a transfer, from CURLINFO_TLS_SSL_PTR (NULL outside PREREQFUNCTION).
+static inline SSL *mtasts_curl_ssl(CURL *h) {
+    struct curl_tlssessioninfo *info = NULL;
+    if (curl_easy_getinfo(h, CURLINFO_TLS_SSL_PTR, &info) != CURLE_OK || info == NULL) return NULL;
+    if (info->backend != CURLSSLBACKEND_OPENSSL) return NULL;
+    return (SSL *)info->internals;
+}
+
 #endif

@@ -4,14 +4,29 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
+#include <stdint.h>
 
-// struct epoll_event is declared packed on x86_64; Swift imports the struct but cannot form a
-// pointer to the packed union member safely. These accessors keep that in C.
-static inline void mtasts_epoll_event_set(struct epoll_event *ev, uint32_t events, int fd) {
-    ev->events = events;
-    ev->data.fd = fd;
+// struct epoll_event is __attribute__((packed)) on x86_64 (12 bytes). Swift imports it with its
+// natural alignment, so an array of them would not match the kernel's layout. These wrappers keep
+// the struct in C and hand Swift plain arrays of fds and event masks.
+static inline int mtasts_epoll_ctl(int ep, int op, int fd, uint32_t events) {
+    struct epoll_event ev;
+    ev.events = events;
+    ev.data.u64 = 0;
+    ev.data.fd = fd;
+    return epoll_ctl(ep, op, fd, &ev);
 }
-static inline int mtasts_epoll_event_fd(const struct epoll_event *ev) { return ev->data.fd; }
-static inline uint32_t mtasts_epoll_event_events(const struct epoll_event *ev) { return ev->events; }
+
+#define MTASTS_EPOLL_BATCH 256
+static inline int mtasts_epoll_wait(int ep, int *fds, uint32_t *events, int max, int timeout_ms) {
+    struct epoll_event evs[MTASTS_EPOLL_BATCH];
+    if (max > MTASTS_EPOLL_BATCH) max = MTASTS_EPOLL_BATCH;
+    int n = epoll_wait(ep, evs, max, timeout_ms);
+    for (int i = 0; i < n; i++) {
+        fds[i] = evs[i].data.fd;
+        events[i] = evs[i].events;
+    }
+    return n;
+}
 
 #endif

@@ -81,12 +81,16 @@ public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
     public var body: [UInt8]?
     /// The server sent more than `PolicyFetchEvidence.maxBodyBytes`.
     public var bodyTooLarge: Bool
+    /// The negotiated HTTP exchange's error, as the HTTP library put it (for people, not rules).
+    public var detail: String?
+    public var millis: Int
 
     /// §3.3 suggests 64 kilobytes; 65,536 bytes is still accepted.
     public static let maxBodyBytes = 65_536
 
     public init(outcome: Outcome, tls: TLSFacts? = nil, httpStatus: Int? = nil, contentType: String? = nil,
-                location: String? = nil, body: [UInt8]? = nil, bodyTooLarge: Bool = false) {
+                location: String? = nil, body: [UInt8]? = nil, bodyTooLarge: Bool = false,
+                detail: String? = nil, millis: Int = 0) {
         self.outcome = outcome
         self.tls = tls
         self.httpStatus = httpStatus
@@ -94,6 +98,8 @@ public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
         self.location = location
         self.body = body
         self.bodyTooLarge = bodyTooLarge
+        self.detail = detail
+        self.millis = millis
     }
 }
 
@@ -194,9 +200,11 @@ public struct SMTPProbeEvidence: Sendable, Hashable, Codable {
     public var ehloTLS: [String]
     public var tls: TLSFacts?
     public var millis: Int
+    /// The SMTP library's error text, for people, not rules.
+    public var detail: String?
 
     public init(address: String, outcome: Outcome, banner: String? = nil, ehlo: [String] = [], ehloTLS: [String] = [],
-                tls: TLSFacts? = nil, millis: Int = 0) {
+                tls: TLSFacts? = nil, millis: Int = 0, detail: String? = nil) {
         self.address = address
         self.outcome = outcome
         self.banner = banner
@@ -204,5 +212,6 @@ public struct SMTPProbeEvidence: Sendable, Hashable, Codable {
         self.ehloTLS = ehloTLS
         self.tls = tls
         self.millis = millis
+        self.detail = detail
     }
 }

@@ -22,9 +22,7 @@ public enum LibraryVersions {
         let ev = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard ev >= 0 else { return false }
         defer { close(ev) }
-        var event = epoll_event()
-        mtasts_epoll_event_set(&event, EPOLLIN.rawValue, ev)
-        return epoll_ctl(ep, EPOLL_CTL_ADD, ev, &event) == 0
+        return mtasts_epoll_ctl(ep, EPOLL_CTL_ADD, ev, EPOLLIN.rawValue) == 0
     }
 
     public static var summary: String {

@@ -11,7 +11,7 @@ enum ExitStatus {
     static let notValid: Int32 = 4
 }
 
-struct MTASTS: ParsableCommand {
+struct MTASTS: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mtasts",
         abstract: "Survey MTA-STS (RFC 8461), TLS-RPT (RFC 8460) and DANE deployment, RFC-exact.",
@@ -21,7 +21,7 @@ struct MTASTS: ParsableCommand {
         2 usage error, 4 (lint) not valid.
         """,
         version: "mtasts \(MTASTSVersion.string)",
-        subcommands: [Lint.self, ExportCommand.self, ReclassifyCommand.self, Version.self]
+        subcommands: [Scan.self, Check.self, ExportCommand.self, Lint.self, ReclassifyCommand.self, Version.self]
     )
 }
 

@@ -1,0 +1,174 @@
+// A DNS response message (RFC 1035 §4), read from the bytes the resolver sent: the RCODE and the
+// AD bit from the header (c-ares 1.18 does not expose them), and the answer records a scan needs
+// (CNAME, TXT, MX, A, AAAA, TLSA). Bounds-checked throughout; compression pointers must point
+// backwards, so a hostile answer cannot loop.
+
+public enum DNSType: UInt16, Sendable, Codable, CaseIterable {
+    case a = 1, cname = 5, mx = 15, txt = 16, aaaa = 28, tlsa = 52
+
+    public var name: String {
+        switch self {
+        case .a: return "A"
+        case .cname: return "CNAME"
+        case .mx: return "MX"
+        case .txt: return "TXT"
+        case .aaaa: return "AAAA"
+        case .tlsa: return "TLSA"
+        }
+    }
+}
+
+public struct DNSAnswer: Sendable, Hashable {
+    public var rcode: Int
+    public var authenticated: Bool
+    public var truncated: Bool
+    /// CNAME targets from the query name on, in order.
+    public var cnameChain: [String]
+    public var txt: [TXTRecord]
+    public var mx: [MXEvidence.Host]
+    public var addresses: [String]
+    public var tlsaCount: Int
+
+    /// NOERROR, NXDOMAIN, SERVFAIL... as a scan records it.
+    public var outcome: DNSOutcome {
+        switch rcode {
+        case 0: return .noError
+        case 1: return .formErr
+        case 2: return .servFail
+        case 3: return .nxDomain
+        case 5: return .refused
+        default: return .malformed
+        }
+    }
+}
+
+public enum DNSMessage {
+    /// Parses a response to a query for `qname`/`qtype`. Returns nil for a message too malformed
+    /// to read (the caller records `MALFORMED`).
+    public static func parse(_ m: [UInt8], qname: String, qtype: DNSType) -> DNSAnswer? {
+        guard m.count >= 12 else { return nil }
+        let flags = Int(m[2]) << 8 | Int(m[3])
+        var answer = DNSAnswer(rcode: flags & 0x0F, authenticated: flags & 0x0020 != 0, truncated: flags & 0x0200 != 0,
+                               cnameChain: [], txt: [], mx: [], addresses: [], tlsaCount: 0)
+        let qd = Int(m[4]) << 8 | Int(m[5])
+        let an = Int(m[6]) << 8 | Int(m[7])
+        var i = 12
+        for _ in 0..<qd {
+            guard let (_, next) = readName(m, at: i), next + 4 <= m.count else { return nil }
+            i = next + 4
+        }
+        // Collect answer RRs by owner name, then walk the CNAME chain from the query name.
+        var cnames: [String: String] = [:]
+        var records: [(owner: String, type: UInt16, rdata: Range<Int>)] = []
+        for _ in 0..<an {
+            guard let (owner, next) = readName(m, at: i), next + 10 <= m.count else { return nil }
+            let type = UInt16(m[next]) << 8 | UInt16(m[next + 1])
+            let rdlen = Int(m[next + 8]) << 8 | Int(m[next + 9])
+            let start = next + 10
+            guard start + rdlen <= m.count else { return nil }
+            if type == DNSType.cname.rawValue {
+                guard let (target, _) = readName(m, at: start) else { return nil }
+                cnames[owner] = target
+            } else {
+                records.append((owner, type, start..<(start + rdlen)))
+            }
+            i = start + rdlen
+        }
+        var name = normalise(qname)
+        var seen: Set<String> = [name]
+        while let target = cnames[name] {
+            answer.cnameChain.append(target)
+            name = target
+            guard seen.insert(name).inserted, seen.count <= 16 else { break }   // a CNAME loop
+        }
+        for r in records where r.owner == name && r.type == qtype.rawValue {
+            let rd = m[r.rdata]
+            switch qtype {
+            case .txt:
+                var strings: [[UInt8]] = []
+                var j = rd.startIndex
+                while j < rd.endIndex {
+                    let len = Int(rd[j])
+                    guard j + 1 + len <= rd.endIndex else { return nil }
+                    strings.append(Array(rd[(j + 1)..<(j + 1 + len)]))
+                    j += 1 + len
+                }
+                answer.txt.append(strings)
+            case .mx:
+                guard rd.count >= 3, let (exchange, _) = readName(m, at: rd.startIndex + 2) else { return nil }
+                let pref = Int(rd[rd.startIndex]) << 8 | Int(rd[rd.startIndex + 1])
+                answer.mx.append(MXEvidence.Host(name: exchange.isEmpty ? "." : exchange, preference: pref))
+            case .a:
+                guard rd.count == 4 else { return nil }
+                answer.addresses.append(rd.map(String.init).joined(separator: "."))
+            case .aaaa:
+                guard rd.count == 16 else { return nil }
+                answer.addresses.append(ipv6(Array(rd)))
+            case .tlsa:
+                answer.tlsaCount += 1
+            case .cname:
+                break
+            }
+        }
+        return answer
+    }
+
+    /// Reads a possibly compressed name; returns it lower-cased without the final dot, and the
+    /// offset after the name in place.
+    static func readName(_ m: [UInt8], at start: Int) -> (String, Int)? {
+        var labels: [String] = []
+        var i = start
+        var end: Int?
+        var jumps = 0
+        var total = 0
+        while true {
+            guard i < m.count else { return nil }
+            let len = Int(m[i])
+            if len == 0 {
+                if end == nil { end = i + 1 }
+                break
+            }
+            if len & 0xC0 == 0xC0 {
+                guard i + 1 < m.count else { return nil }
+                let target = (len & 0x3F) << 8 | Int(m[i + 1])
+                guard target < i, jumps < 64 else { return nil }   // only backwards: no loops
+                if end == nil { end = i + 2 }
+                i = target
+                jumps += 1
+                continue
+            }
+            guard len <= 63, i + 1 + len <= m.count else { return nil }
+            total += len + 1
+            guard total <= 255 else { return nil }
+            labels.append(String(decoding: m[(i + 1)..<(i + 1 + len)].map { ASCII.lower($0) }, as: UTF8.self))
+            i += 1 + len
+        }
+        return (labels.joined(separator: "."), end!)
+    }
+
+    static func normalise(_ name: String) -> String {
+        var s = name.lowercased()
+        if s.hasSuffix(".") { s.removeLast() }
+        return s
+    }
+
+    /// RFC 5952 text form: lower case, longest run of zero groups as "::".
+    static func ipv6(_ b: [UInt8]) -> String {
+        let groups = stride(from: 0, to: 16, by: 2).map { Int(b[$0]) << 8 | Int(b[$0 + 1]) }
+        var bestStart = -1, bestLen = 0, curStart = -1, curLen = 0
+        for (k, g) in groups.enumerated() {
+            if g == 0 {
+                if curStart < 0 { curStart = k; curLen = 0 }
+                curLen += 1
+                if curLen > bestLen { bestStart = curStart; bestLen = curLen }
+            } else {
+                curStart = -1
+            }
+        }
+        let hex = groups.map { String($0, radix: 16) }
+        guard bestLen >= 2 else { return hex.joined(separator: ":") }
+        let head = hex[0..<bestStart].joined(separator: ":")
+        let tail = hex[(bestStart + bestLen)...].joined(separator: ":")
+        return head + "::" + tail
+    }
+}

@@ -1,0 +1,113 @@
+// The c-ares half of the loop. c-ares 1.18 has no event thread of its own: it tells us which
+// sockets to watch through sock_state_cb, and we call ares_process_fd when epoll says so.
+import CCares
+import Foundation
+import MTASTSCore
+
+/// The outcome of one query: the RCODE read from the answer's header (or TIMEOUT, MALFORMED),
+/// and the parsed answer when there is one.
+public struct DNSResult: Sendable {
+    public var outcome: DNSOutcome
+    public var answer: DNSAnswer?
+
+    /// As stored evidence: outcome, AD bit, CNAME chain and TXT strings.
+    public var lookup: DNSLookup {
+        DNSLookup(outcome: outcome, authenticated: answer?.authenticated ?? false,
+                  cnameChain: answer?.cnameChain ?? [], txt: answer?.txt ?? [])
+    }
+}
+
+/// Carried through c-ares as the callback's `arg`.
+final class QueryContext {
+    let loop: EventLoop
+    let name: String
+    let type: DNSType
+    let continuation: CheckedContinuation<DNSResult, Never>
+
+    init(loop: EventLoop, name: String, type: DNSType, continuation: CheckedContinuation<DNSResult, Never>) {
+        self.loop = loop
+        self.name = name
+        self.type = type
+        self.continuation = continuation
+    }
+}
+
+extension EventLoop {
+    func setUpResolver() throws {
+        var options = ares_options()
+        // NOCHECKRESP: SERVFAIL and REFUSED come back with their RCODE instead of as
+        // ARES_ECONNREFUSED, which would look exactly like an unreachable resolver.
+        // EDNS: answers up to 1232 bytes over UDP; larger ones come truncated and c-ares retries
+        // over TCP. ROTATE spreads queries over several --resolver addresses.
+        options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS
+        options.ednspsz = 1232
+        options.timeout = Int32(config.timeoutMillis)
+        options.tries = Int32(config.dnsRetries + 1)
+        options.sock_state_cb = { data, fd, readable, writable in
+            let loop = Unmanaged<EventLoop>.fromOpaque(data!).takeUnretainedValue()
+            loop.watch(fd, owner: .ares, read: readable != 0, write: writable != 0)
+        }
+        options.sock_state_cb_data = Unmanaged.passUnretained(self).toOpaque()
+        var mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_EDNSPSZ
+        if config.resolvers.count > 1 { mask |= ARES_OPT_ROTATE }
+        var ch: ares_channel?
+        let rc = ares_init_options(&ch, &options, mask)
+        guard rc == ARES_SUCCESS, let ch else {
+            throw NetError("c-ares: cannot initialise the resolver: \(String(cString: ares_strerror(rc)))")
+        }
+        channel = ch
+        if !config.resolvers.isEmpty {
+            let csv = config.resolvers.joined(separator: ",")
+            let rc = ares_set_servers_ports_csv(ch, csv)
+            guard rc == ARES_SUCCESS else {
+                throw NetError("c-ares: bad --resolver list '\(csv)': \(String(cString: ares_strerror(rc)))")
+            }
+        }
+    }
+
+    func startQuery(_ name: String, _ type: DNSType, _ c: CheckedContinuation<DNSResult, Never>) {
+        var buf: UnsafeMutablePointer<UInt8>?
+        var len: Int32 = 0
+        let rc = ares_create_query(name, Int32(ns_c_in.rawValue), Int32(type.rawValue), 0, 1, &buf, &len, 1232)
+        guard rc == ARES_SUCCESS, let buf else {
+            // A name c-ares cannot put on the wire (a label over 63 bytes...): no query is sent.
+            c.resume(returning: DNSResult(outcome: .malformed, answer: nil))
+            return
+        }
+        // Ask for the AD bit: a validating resolver sets it in the answer only when asked.
+        buf[3] |= 0x20
+        let context = QueryContext(loop: self, name: name, type: type, continuation: c)
+        dnsInFlight += 1
+        ares_send(channel, buf, len, { arg, status, _, abuf, alen in
+            let ctx = Unmanaged<QueryContext>.fromOpaque(arg!).takeRetainedValue()
+            ctx.loop.dnsInFlight -= 1
+            ctx.continuation.resume(returning: EventLoop.result(status: status, abuf: abuf, alen: alen,
+                                                                name: ctx.name, type: ctx.type))
+        }, Unmanaged.passRetained(context).toOpaque())
+        ares_free_string(buf)
+    }
+
+    /// c-ares status and answer bytes to our outcome. One place for the mapping.
+    static func result(status: Int32, abuf: UnsafeMutablePointer<UInt8>?, alen: Int32, name: String, type: DNSType) -> DNSResult {
+        switch status {
+        case ARES_SUCCESS:
+            guard let abuf, alen > 0,
+                  let answer = DNSMessage.parse(Array(UnsafeBufferPointer(start: abuf, count: Int(alen))), qname: name, qtype: type)
+            else { return DNSResult(outcome: .malformed, answer: nil) }
+            return DNSResult(outcome: answer.outcome, answer: answer)
+        case ARES_ETIMEOUT:
+            return DNSResult(outcome: .timeout, answer: nil)
+        case ARES_ESERVFAIL:
+            return DNSResult(outcome: .servFail, answer: nil)
+        case ARES_ENOTFOUND:
+            return DNSResult(outcome: .nxDomain, answer: nil)
+        case ARES_EREFUSED:
+            return DNSResult(outcome: .refused, answer: nil)
+        case ARES_ECONNREFUSED:
+            // The resolver itself refused the connection: no answer at all.
+            return DNSResult(outcome: .timeout, answer: nil)
+        default:
+            return DNSResult(outcome: .malformed, answer: nil)
+        }
+    }
+}

@@ -1,0 +1,222 @@
+// The I/O loop: one thread, one epoll set, driving the c-ares channel and the curl multi handle.
+// Swift tasks hand requests over through a mutex-guarded queue and an eventfd, and get results back
+// by continuation. All C state lives in this class and is touched only on the loop thread (after
+// init), which is why it can be `@unchecked Sendable`.
+import CCares
+import CCurl
+import CLinux
+import Foundation
+import MTASTSCore
+
+public final class EventLoop: @unchecked Sendable {
+    let config: NetConfig
+    let epfd: Int32
+    let wakefd: Int32
+    var channel: ares_channel?
+    var multi: UnsafeMutableRawPointer?
+    /// The trust store, loaded once: per connection it would cost ~18 ms of CPU.
+    var trustStore: OpaquePointer?
+
+    /// Which library owns a registered fd, so an epoll event goes to the right one.
+    enum Owner { case ares, curl }
+    var owners: [Int32: Owner] = [:]
+    var curlDeadline: UInt64?
+    var dnsInFlight = 0
+    var transfersInFlight = 0
+
+    private let lock = NSLock()
+    private var queue: [Request] = []
+    private var stopping = false
+    private var thread: Thread?
+    private let stopped = DispatchSemaphore(value: 0)
+
+    enum Request {
+        case dns(String, DNSType, CheckedContinuation<DNSResult, Never>)
+        case transfer(Transfer)
+    }
+
+    public init(config: NetConfig) throws {
+        self.config = config
+        epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakefd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        guard epfd >= 0, wakefd >= 0 else { throw NetError("epoll/eventfd: \(String(cString: strerror(errno)))") }
+        _ = mtasts_epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, EPOLLIN.rawValue)
+        _ = Self.globalInit
+        try setUpResolver()
+        try setUpCurl()
+        try loadTrustStore()
+        let t = Thread { [unowned self] in self.run() }
+        t.name = "mtasts-io"
+        t.stackSize = 1 << 20
+        thread = t
+        t.start()
+    }
+
+    /// curl_global_init and ares_library_init once per process.
+    static let globalInit: Void = {
+        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
+        ares_library_init(ARES_LIB_INIT_ALL)
+    }()
+
+    /// Stops the loop thread; requests still in flight are abandoned. Call once, at the end.
+    public func shutdown() {
+        lock.lock()
+        stopping = true
+        lock.unlock()
+        wake()
+        stopped.wait()
+        if let channel { ares_destroy(channel) }
+        if let multi { curl_multi_cleanup(multi) }
+        if let trustStore { X509_STORE_free(trustStore) }
+        close(epfd)
+        close(wakefd)
+    }
+
+    // MARK: - The three operations
+
+    /// One DNS query, with the AD bit asked for and read back; TCP fallback on truncation is
+    /// c-ares's own.
+    public func query(_ name: String, _ type: DNSType) async -> DNSResult {
+        await withCheckedContinuation { submit(.dns(name, type, $0)) }
+    }
+
+    /// The HTTPS GET of `https://<host>/.well-known/mta-sts.txt`, to the given addresses only.
+    public func fetchPolicy(host: String, addresses: [String], port: Int) async -> PolicyFetchEvidence {
+        let result: TransferResult = await withCheckedContinuation { c in
+            submit(.transfer(Transfer(kind: .policy, host: host, addresses: addresses, port: port, continuation: c)))
+        }
+        return result.policy!
+    }
+
+    /// EHLO, STARTTLS, EHLO, NOOP, QUIT with one address of an MX host. Never MAIL or RCPT.
+    public func probeSTARTTLS(host: String, address: String, port: Int) async -> SMTPProbeEvidence {
+        let result: TransferResult = await withCheckedContinuation { c in
+            submit(.transfer(Transfer(kind: .smtp, host: host, addresses: [address], port: port, continuation: c)))
+        }
+        return result.smtp!
+    }
+
+    // MARK: - Queue
+
+    private func submit(_ r: Request) {
+        lock.lock()
+        queue.append(r)
+        let first = queue.count == 1
+        lock.unlock()
+        if first { wake() }   // one wake-up per batch: the loop drains the whole queue
+    }
+
+    private func wake() {
+        var one: UInt64 = 1
+        _ = write(wakefd, &one, 8)
+    }
+
+    private func takeQueue() -> ([Request], Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        let q = queue
+        queue.removeAll(keepingCapacity: true)
+        return (q, stopping)
+    }
+
+    // MARK: - The loop
+
+    private func run() {
+        var fds = [Int32](repeating: 0, count: Int(MTASTS_EPOLL_BATCH))
+        var events = [UInt32](repeating: 0, count: Int(MTASTS_EPOLL_BATCH))
+        while true {
+            let n = mtasts_epoll_wait(epfd, &fds, &events, Int32(MTASTS_EPOLL_BATCH), nextTimeoutMillis())
+            if n > 0 {
+                for i in 0..<Int(n) {
+                    let fd = fds[i], ev = events[i]
+                    if fd == wakefd {
+                        var value: UInt64 = 0
+                        _ = read(wakefd, &value, 8)
+                        let (requests, stop) = takeQueue()
+                        if stop { stopped.signal(); return }
+                        for r in requests { start(r) }
+                        continue
+                    }
+                    switch owners[fd] {
+                    case .ares:
+                        let readable = ev & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
+                        let writable = ev & EPOLLOUT.rawValue != 0
+                        ares_process_fd(channel, readable ? fd : ARES_SOCKET_BAD, writable ? fd : ARES_SOCKET_BAD)
+                    case .curl:
+                        var flags: Int32 = 0
+                        if ev & EPOLLIN.rawValue != 0 { flags |= CURL_CSELECT_IN }
+                        if ev & EPOLLOUT.rawValue != 0 { flags |= CURL_CSELECT_OUT }
+                        if ev & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { flags |= CURL_CSELECT_ERR }
+                        var running: Int32 = 0
+                        curl_multi_socket_action(multi, fd, flags, &running)
+                        collectFinishedTransfers()
+                    case nil:
+                        break
+                    }
+                }
+            }
+            runExpiredTimers()
+        }
+    }
+
+    /// The nearer of c-ares's next timeout and curl's timer, in ms (-1: none).
+    private func nextTimeoutMillis() -> Int32 {
+        var ms: Int64 = -1
+        if dnsInFlight > 0, let channel {
+            var tv = timeval()
+            if let t = ares_timeout(channel, nil, &tv) {
+                ms = Int64(t.pointee.tv_sec) * 1000 + Int64(t.pointee.tv_usec) / 1000 + 1
+            }
+        }
+        if let d = curlDeadline {
+            let now = Self.monotonicMillis()
+            let c = d > now ? Int64(d - now) : 0
+            ms = ms < 0 ? c : min(ms, c)
+        }
+        return Int32(clamping: ms)
+    }
+
+    private func runExpiredTimers() {
+        if dnsInFlight > 0 {
+            // Processes timeouts (and retries) of queries whose time is up.
+            ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD)
+        }
+        if let d = curlDeadline, Self.monotonicMillis() >= d {
+            curlDeadline = nil
+            var running: Int32 = 0
+            curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+            collectFinishedTransfers()
+        }
+    }
+
+    private func start(_ r: Request) {
+        switch r {
+        case .dns(let name, let type, let c): startQuery(name, type, c)
+        case .transfer(let t): startTransfer(t)
+        }
+    }
+
+    // MARK: - epoll registration, shared by both libraries
+
+    func watch(_ fd: Int32, owner: Owner, read: Bool, write: Bool) {
+        var mask: UInt32 = 0
+        if read { mask |= EPOLLIN.rawValue }
+        if write { mask |= EPOLLOUT.rawValue }
+        if mask == 0 {
+            if owners.removeValue(forKey: fd) != nil { _ = mtasts_epoll_ctl(epfd, EPOLL_CTL_DEL, fd, 0) }
+            return
+        }
+        let op = owners[fd] == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+        owners[fd] = owner
+        if mtasts_epoll_ctl(epfd, op, fd, mask) != 0 && op == EPOLL_CTL_MOD {
+            // The fd was closed and reused behind our back: register it afresh.
+            _ = mtasts_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, mask)
+        }
+    }
+
+    static func monotonicMillis() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1000 + UInt64(ts.tv_nsec) / 1_000_000
+    }
+}

@@ -1,0 +1,37 @@
+// What the I/O loop needs to know, decided once per scan by the command line.
+
+public struct NetConfig: Sendable {
+    /// Resolvers as "ADDR" or "ADDR:PORT" ("[::1]:53" for IPv6). Empty: /etc/resolv.conf.
+    public var resolvers: [String]
+    /// One DNS query's timeout, one HTTPS fetch's, one SMTP probe's.
+    public var timeoutMillis: Int
+    /// Retries of a DNS query that timed out (c-ares tries = retries + 1).
+    public var dnsRetries: Int
+    /// Trusted roots (PEM). Nil: the system bundle.
+    public var caFile: String?
+    /// `mtasts/<version> (+contact URL)`.
+    public var userAgent: String
+    /// The name sent in EHLO.
+    public var ehloName: String
+    /// The policy body limit; one byte more is `policy-too-large`.
+    public var maxBodyBytes: Int
+
+    public static let systemCABundle = "/etc/ssl/certs/ca-certificates.crt"
+
+    public init(resolvers: [String] = [], timeoutMillis: Int = 10_000, dnsRetries: Int = 2, caFile: String? = nil,
+                userAgent: String, ehloName: String, maxBodyBytes: Int = 65_536) {
+        self.resolvers = resolvers
+        self.timeoutMillis = timeoutMillis
+        self.dnsRetries = dnsRetries
+        self.caFile = caFile
+        self.userAgent = userAgent
+        self.ehloName = ehloName
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// A failure to set up the loop: these stop a scan before it starts, with a clear message.
+public struct NetError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,191 @@
+// The curl half of the loop: policy fetches (HTTPS) and STARTTLS probes (SMTP) as easy handles on
+// one multi handle. Curl never resolves a name: the addresses c-ares found are pinned with
+// CURLOPT_RESOLVE. Certificates are judged from one connection: OpenSSL verifies against our
+// store and records the result without aborting (VERIFYPEER 0 + our store), the chain is read in
+// PREREQFUNCTION, and the name and date checks are MTASTSCore's.
+import CCurl
+import Foundation
+import MTASTSCore
+
+enum TransferResult {
+    case policyResult(PolicyFetchEvidence)
+    case smtpResult(SMTPProbeEvidence)
+
+    var policy: PolicyFetchEvidence? { if case .policyResult(let p) = self { return p } else { return nil } }
+    var smtp: SMTPProbeEvidence? { if case .smtpResult(let s) = self { return s } else { return nil } }
+}
+
+/// One easy handle's state; passed to curl's callbacks as their user pointer.
+final class Transfer {
+    enum Kind { case policy, smtp }
+    let kind: Kind
+    let host: String
+    let addresses: [String]
+    let port: Int
+    let continuation: CheckedContinuation<TransferResult, Never>
+
+    var easy: UnsafeMutableRawPointer?
+    var resolveList: UnsafeMutablePointer<curl_slist>?
+    var body: [UInt8] = []
+    var bodyLimit = 65_536
+    var tooLarge = false
+    var lines: [String] = []
+    var tlsVersion: String?
+    var verifyResult = -1
+    var chain: [[UInt8]] = []
+    var startedAt: UInt64 = 0
+    /// CURLOPT_ERRORBUFFER must outlive the transfer, so it is allocated here, not borrowed.
+    let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+
+    init(kind: Kind, host: String, addresses: [String], port: Int, continuation: CheckedContinuation<TransferResult, Never>) {
+        self.kind = kind
+        self.host = host
+        self.addresses = addresses
+        self.port = port
+        self.continuation = continuation
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit { errorBuffer.deallocate() }
+}
+
+extension EventLoop {
+    func setUpCurl() throws {
+        guard let m = curl_multi_init() else { throw NetError("libcurl: curl_multi_init failed") }
+        multi = m
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = mtasts_curl_multi_setopt_socketfn(m) { _, fd, what, userp, _ in
+            let loop = Unmanaged<EventLoop>.fromOpaque(userp!).takeUnretainedValue()
+            switch what {
+            case CURL_POLL_REMOVE: loop.watch(fd, owner: .curl, read: false, write: false)
+            default: loop.watch(fd, owner: .curl, read: what & CURL_POLL_IN != 0, write: what & CURL_POLL_OUT != 0)
+            }
+            return 0
+        }
+        _ = mtasts_curl_multi_setopt_pointer(m, CURLMOPT_SOCKETDATA, me)
+        _ = mtasts_curl_multi_setopt_timerfn(m) { _, timeoutMillis, userp in
+            let loop = Unmanaged<EventLoop>.fromOpaque(userp!).takeUnretainedValue()
+            loop.curlDeadline = timeoutMillis < 0 ? nil : EventLoop.monotonicMillis() + UInt64(timeoutMillis)
+            return 0
+        }
+        _ = mtasts_curl_multi_setopt_pointer(m, CURLMOPT_TIMERDATA, me)
+    }
+
+    func loadTrustStore() throws {
+        let path = config.caFile ?? NetConfig.systemCABundle
+        guard let store = X509_STORE_new() else { throw NetError("OpenSSL: X509_STORE_new failed") }
+        guard X509_STORE_load_file(store, path) == 1 else {
+            X509_STORE_free(store)
+            throw NetError("cannot load trusted roots from '\(path)' (give --ca-file PEM)")
+        }
+        trustStore = store
+    }
+
+    func startTransfer(_ t: Transfer) {
+        guard let easy = curl_easy_init() else {
+            finish(t, code: CURLE_FAILED_INIT)
+            return
+        }
+        t.easy = easy
+        t.bodyLimit = config.maxBodyBytes
+        t.startedAt = Self.monotonicMillis()
+        let me = Unmanaged.passRetained(t).toOpaque()   // released in finish()
+
+        let pinned = t.addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
+        t.resolveList = curl_slist_append(nil, "\(t.host):\(t.port):\(pinned)")
+        _ = mtasts_curl_setopt_slist(easy, CURLOPT_RESOLVE, t.resolveList)
+        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_PRIVATE, me)
+        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, t.errorBuffer)
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, config.timeoutMillis)
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, config.timeoutMillis)
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
+        // TLS: verify against our store, record the verdict, never abort on it (see file header).
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
+        _ = mtasts_curl_setopt_sslctx(easy) { _, sslctx, parm in
+            SSL_CTX_set1_cert_store(OpaquePointer(sslctx), OpaquePointer(parm))
+            // VERIFY_NONE still runs chain verification and records the result for
+            // SSL_get_verify_result; it only stops the handshake from failing on it.
+            SSL_CTX_set_verify(OpaquePointer(sslctx), SSL_VERIFY_NONE, nil)
+            return CURLE_OK
+        }
+        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(trustStore))
+        _ = mtasts_curl_setopt_prereq(easy) { clientp, _, _, _, _ in
+            let t = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue()
+            t.captureTLS()
+            return 0   // CURL_PREREQFUNC_OK
+        }
+        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_PREREQDATA, me)
+        _ = mtasts_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION) { ptr, size, n, userp in
+            let t = Unmanaged<Transfer>.fromOpaque(userp!).takeUnretainedValue()
+            let count = size * n
+            if t.lines.count < 200, let ptr {
+                let raw = UnsafeRawBufferPointer(start: ptr, count: min(count, 1024))
+                t.lines.append(String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .newlines))
+            }
+            return count
+        }
+        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
+        _ = mtasts_curl_setopt_write(easy, CURLOPT_WRITEFUNCTION) { ptr, size, n, userp in
+            let t = Unmanaged<Transfer>.fromOpaque(userp!).takeUnretainedValue()
+            let count = size * n
+            // The size limit lives here: MAXFILESIZE misses chunked bodies of unknown length.
+            let room = t.bodyLimit - t.body.count
+            if count > room {
+                t.tooLarge = true
+                return 0   // aborts the transfer with CURLE_WRITE_ERROR
+            }
+            if let ptr { t.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: count)) }
+            return count
+        }
+        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+
+        switch t.kind {
+        case .policy:
+            _ = mtasts_curl_setopt_string(easy, CURLOPT_URL, "https://\(t.host):\(t.port)/.well-known/mta-sts.txt")
+            _ = mtasts_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)   // §3.3: never follow
+            _ = mtasts_curl_setopt_string(easy, CURLOPT_USERAGENT, config.userAgent)
+            _ = mtasts_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+        case .smtp:
+            // The URL's path is the EHLO name; CUSTOMREQUEST NOOP with no MAIL/RCPT makes curl send
+            // EHLO, STARTTLS, EHLO, NOOP, QUIT and nothing else.
+            _ = mtasts_curl_setopt_string(easy, CURLOPT_URL, "smtp://\(t.host):\(t.port)/\(config.ehloName)")
+            _ = mtasts_curl_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+            _ = mtasts_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "NOOP")
+        }
+        transfersInFlight += 1
+        curl_multi_add_handle(multi, easy)
+    }
+
+    func collectFinishedTransfers() {
+        var left: Int32 = 0
+        while let msg = curl_multi_info_read(multi, &left) {
+            guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle else { continue }
+            let code = mtasts_curlmsg_result(msg)
+            var priv: UnsafeMutablePointer<CChar>?
+            _ = mtasts_curl_getinfo_string(easy, CURLINFO_PRIVATE, &priv)
+            let t = Unmanaged<Transfer>.fromOpaque(UnsafeRawPointer(priv!)).takeUnretainedValue()
+            finish(t, code: code)
+        }
+    }
+
+    func finish(_ t: Transfer, code: CURLcode) {
+        let millis = Int(Self.monotonicMillis() - t.startedAt)
+        let detail = t.errorBuffer[0] != 0 ? String(cString: t.errorBuffer) : (code == CURLE_OK ? nil : String(cString: curl_easy_strerror(code)))
+        let result: TransferResult
+        switch t.kind {
+        case .policy: result = .policyResult(policyEvidence(t, code: code, detail: detail))
+        case .smtp: result = .smtpResult(smtpEvidence(t, code: code, detail: detail, millis: millis))
+        }
+        if let easy = t.easy {
+            curl_multi_remove_handle(multi, easy)
+            curl_easy_cleanup(easy)
+            transfersInFlight -= 1
+            Unmanaged<Transfer>.passUnretained(t).release()   // the +1 taken in startTransfer
+        }
+        curl_slist_free_all(t.resolveList)
+        t.continuation.resume(returning: result)
+    }
+}

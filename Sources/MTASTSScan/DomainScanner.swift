@@ -1,0 +1,106 @@
+// One domain, the way a compliant sender looks at it (RFC 8461 Appendix B), asking only what the
+// next step needs: no policy fetch without a valid record, no MX probe without an STS record
+// (unless --probe-all-mx). Returns evidence; the verdict is MTASTSCore's pure function of it.
+import MTASTSCore
+import MTASTSNet
+
+public struct DomainScanner: Sendable {
+    let loop: EventLoop
+    let options: ScanOptions
+    let probes: ProbeCache
+
+    public init(loop: EventLoop, options: ScanOptions, probes: ProbeCache) {
+        self.loop = loop
+        self.options = options
+        self.probes = probes
+    }
+
+    public func scan(_ domain: String) async -> Evidence {
+        async let txtQuery = loop.query("_mta-sts." + domain, .txt)
+        async let mxQuery = loop.query(domain, .mx)
+        async let tlsrptQuery = loop.query("_smtp._tls." + domain, .txt)
+
+        let txt = await txtQuery
+        var evidence = Evidence(domain: domain, scanTime: options.scanTime, txt: txt.lookup)
+        let record = txt.outcome == .noError ? STSRecordParser.parse(txt.answer?.txt ?? []) : nil
+        let hasRecord = record.map { $0.kind != .absent } ?? false
+
+        async let policy: PolicyFetchEvidence? = record?.kind == .valid ? fetchPolicy(domain) : nil
+        let mx = await mxStage(domain, answer: await mxQuery, probe: !options.noSMTP && (hasRecord || options.probeAllMX))
+        evidence.mx = mx
+        evidence.policyFetch = await policy
+        evidence.tlsrpt = await tlsrptQuery.lookup
+        return evidence
+    }
+
+    /// §3.3: the policy host's addresses from our resolver, then the GET pinned to them.
+    func fetchPolicy(_ domain: String) async -> PolicyFetchEvidence {
+        let host = "mta-sts." + domain
+        let (outcome, addresses) = await addresses(of: host)
+        guard !addresses.isEmpty else {
+            switch outcome {
+            case .nxDomain: return PolicyFetchEvidence(outcome: .hostNXDOMAIN)
+            case _ where outcome.isFailure: return PolicyFetchEvidence(outcome: .hostDNSError, detail: outcome.rawValue)
+            default: return PolicyFetchEvidence(outcome: .hostNoAddress)
+            }
+        }
+        return await loop.fetchPolicy(host: host, addresses: addresses, port: options.httpsPort)
+    }
+
+    /// A and AAAA together: NOERROR when either answered; NXDOMAIN when both say so; else the
+    /// failure.
+    func addresses(of host: String) async -> (DNSOutcome, [String]) {
+        async let a = loop.query(host, .a)
+        async let aaaa = loop.query(host, .aaaa)
+        let (ra, raaaa) = await (a, aaaa)
+        let addresses = (ra.answer?.addresses ?? []) + (raaaa.answer?.addresses ?? [])
+        let outcome: DNSOutcome
+        if ra.outcome == .noError || raaaa.outcome == .noError {
+            outcome = .noError
+        } else if ra.outcome == .nxDomain && raaaa.outcome == .nxDomain {
+            outcome = .nxDomain
+        } else {
+            outcome = ra.outcome.isFailure ? ra.outcome : raaaa.outcome
+        }
+        return (outcome, addresses)
+    }
+
+    func mxStage(_ domain: String, answer: DNSResult, probe: Bool) async -> MXEvidence {
+        guard !answer.outcome.isFailure else { return MXEvidence(lookup: answer.outcome, hosts: []) }
+        var hosts = (answer.answer?.mx ?? []).sorted { ($0.preference, $0.name) < ($1.preference, $1.name) }
+        let implicit = hosts.isEmpty
+        if implicit { hosts = [MXEvidence.Host(name: domain, preference: 0)] }
+        var mx = MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit)
+        if mx.isNullMX || !probe { return mx }
+        mx.hosts = await withTaskGroup(of: (Int, MXEvidence.Host).self) { group in
+            for (i, host) in hosts.enumerated() {
+                group.addTask { (i, await probeHost(host)) }
+            }
+            var out = hosts
+            for await (i, h) in group { out[i] = h }
+            return out
+        }
+        return mx
+    }
+
+    /// Every address of the host (IPv4 and IPv6), each probed once per scan, and its TLSA.
+    func probeHost(_ host: MXEvidence.Host) async -> MXEvidence.Host {
+        var h = host
+        async let tlsa = loop.query("_25._tcp." + host.name, .tlsa)
+        let (outcome, addresses) = await addresses(of: host.name)
+        h.addressLookup = outcome
+        h.addresses = addresses
+        h.probes = await withTaskGroup(of: (Int, SMTPProbeEvidence).self) { group in
+            for (i, address) in addresses.enumerated() {
+                group.addTask { (i, await probes.probe(host: host.name, address: address)) }
+            }
+            var out = [SMTPProbeEvidence?](repeating: nil, count: addresses.count)
+            for await (i, p) in group { out[i] = p }
+            return out.compactMap { $0 }
+        }
+        let t = await tlsa
+        h.tlsa = t.lookup
+        h.tlsaRecords = t.answer?.tlsaCount ?? 0
+        return h
+    }
+}

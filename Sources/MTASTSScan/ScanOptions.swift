@@ -1,0 +1,24 @@
+// The options of one scan that change what is asked and probed (the network ones are NetConfig).
+
+public struct ScanOptions: Sendable {
+    public var httpsPort: Int
+    public var smtpPort: Int
+    /// Probe the MX hosts of every domain, not only of those with an STS record.
+    public var probeAllMX: Bool
+    /// Probe no MX host at all (mx_status `not-probed`).
+    public var noSMTP: Bool
+    /// At most this many STARTTLS sessions at once with one address.
+    public var perAddressConcurrency: Int
+    /// Seconds since 1970 at which certificates are judged: the scan's start.
+    public var scanTime: Int64
+
+    public init(httpsPort: Int = 443, smtpPort: Int = 25, probeAllMX: Bool = false, noSMTP: Bool = false,
+                perAddressConcurrency: Int = 4, scanTime: Int64) {
+        self.httpsPort = httpsPort
+        self.smtpPort = smtpPort
+        self.probeAllMX = probeAllMX
+        self.noSMTP = noSMTP
+        self.perAddressConcurrency = perAddressConcurrency
+        self.scanTime = scanTime
+    }
+}

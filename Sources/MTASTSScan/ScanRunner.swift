@@ -1,0 +1,128 @@
+// The scan loop: stream the input, keep a bounded window of domains in flight, write finished
+// domains to SQLite in batches. Memory does not grow with the input: only the window, the
+// MX-probe cache and the seen-domain hashes live in RAM; the database holds the rest.
+import Foundation
+import MTASTSCore
+import MTASTSNet
+import MTASTSStore
+
+public struct RunnerConfig: Sendable {
+    public var concurrency: Int
+    /// New domains started per second at most; 0 for no limit.
+    public var rate: Double
+    public var exclusions: ExclusionList
+    public var shardCount: Int
+    public var shardIndex: Int
+    public var batchSize: Int
+
+    public init(concurrency: Int = 1000, rate: Double = 0, exclusions: ExclusionList = ExclusionList(),
+                shardCount: Int = 1, shardIndex: Int = 0, batchSize: Int = 1000) {
+        self.concurrency = concurrency
+        self.rate = rate
+        self.exclusions = exclusions
+        self.shardCount = shardCount
+        self.shardIndex = shardIndex
+        self.batchSize = batchSize
+    }
+
+    /// Stable shard of a normalised name: the same on every machine and in every input order.
+    public func inShard(_ domain: String) -> Bool {
+        shardCount <= 1 || Int(StableHash.fnv1a64(domain) % UInt64(shardCount)) == shardIndex
+    }
+}
+
+public final class ScanRunner {
+    let scanner: DomainScanner
+    let config: RunnerConfig
+    let store: ScanStore
+    let scanID: Int64
+    public let progress = ScanProgress()
+    /// Set from a signal handler: stop reading input, finish what is in flight.
+    public let stopRequested = StopFlag()
+
+    public init(scanner: DomainScanner, config: RunnerConfig, store: ScanStore, scanID: Int64) {
+        self.scanner = scanner
+        self.config = config
+        self.store = store
+        self.scanID = scanID
+    }
+
+    /// Scans every line of `reader` not in `skip` (lines stored by an earlier, interrupted run).
+    public func run(reader: InputReader, skip: LineSet, inputSize: Int?) async throws -> ScanCounts {
+        var counts = ScanCounts(linesRead: 0, domains: 0, invalid: 0, duplicates: 0, excluded: 0)
+        var seen = SeenDomains()
+        var pending: [DomainRecord] = []
+        pending.reserveCapacity(config.batchSize)
+        var lastFlush = Date()
+        let rateStart = Date()
+        var started = 0
+        let scanner = self.scanner
+
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            _ = try store.write(pending, scanID: scanID)
+            pending.removeAll(keepingCapacity: true)
+            lastFlush = Date()
+        }
+        func add(_ r: DomainRecord, inFlight: Bool) throws {
+            progress.finished(r.verdict, wasInFlight: inFlight)
+            pending.append(r)
+            if pending.count >= config.batchSize || Date().timeIntervalSince(lastFlush) >= 1 { try flush() }
+        }
+
+        try await withThrowingTaskGroup(of: DomainRecord.self) { group in
+            var inFlight = 0
+            while !stopRequested.isSet, let line = reader.next() {
+                counts.linesRead += 1
+                if let size = inputSize, size > 0 { progress.input(fraction: Double(reader.bytesRead) / Double(size)) }
+                guard let domain = line.domain else {
+                    counts.invalid += 1
+                    if !skip.contains(line.number) {
+                        try add(.invalidInput(lineNo: line.number, input: line.text, rank: line.rank), inFlight: false)
+                    }
+                    continue
+                }
+                guard config.inShard(domain) else { continue }
+                guard seen.insert(domain) else { counts.duplicates += 1; continue }
+                counts.domains += 1
+                if skip.contains(line.number) { continue }
+                if config.exclusions.excludes(domain: domain) {
+                    counts.excluded += 1
+                    try add(.excluded(lineNo: line.number, input: line.text, rank: line.rank, domain: domain), inFlight: false)
+                    continue
+                }
+                if config.rate > 0 {
+                    let due = rateStart.addingTimeInterval(Double(started) / config.rate)
+                    let wait = due.timeIntervalSinceNow
+                    if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+                }
+                if inFlight >= config.concurrency, let r = try await group.next() {
+                    inFlight -= 1
+                    try add(r, inFlight: true)
+                }
+                let (number, text, rank) = (line.number, line.text, line.rank)
+                group.addTask {
+                    let t0 = Date()
+                    let evidence = await scanner.scan(domain)
+                    return DomainRecord(lineNo: number, input: text, rank: rank, domain: domain, evidence: evidence,
+                                        verdict: Classifier.classify(evidence), millis: Int(Date().timeIntervalSince(t0) * 1000))
+                }
+                inFlight += 1
+                started += 1
+                progress.started()
+            }
+            while let r = try await group.next() { try add(r, inFlight: true) }
+        }
+        try flush()
+        return counts
+    }
+}
+
+/// A flag a signal handler sets and the scan loop reads.
+public final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    public init() {}
+    public var isSet: Bool { lock.withLock { value } }
+    public func set() { lock.withLock { value = true } }
+}

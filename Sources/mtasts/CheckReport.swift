@@ -1,0 +1,65 @@
+// The human explanation printed by `mtasts check`.
+import MTASTSCore
+
+enum CheckReport {
+    static func text(evidence e: Evidence, verdict v: Verdict) -> String {
+        var out = "\(e.domain)\n"
+        out += "  status: \(v.status.rawValue)" + (v.mode.map { " (mode \($0.rawValue))" } ?? "") + "\n"
+        out += "  mx_status: \(v.mxStatus.rawValue)\n\n"
+        out += "1. TXT _mta-sts.\(e.domain)  [RFC 8461 §3.1]\n"
+        if let txt = e.txt {
+            out += "   \(txt.outcome.rawValue)" + (txt.cnameChain.isEmpty ? "" : " via CNAME \(txt.cnameChain.joined(separator: " -> "))") + "\n"
+            for rr in txt.txt { out += "   \"" + rr.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\" \"") + "\"\n" }
+        }
+        out += "2. HTTPS https://mta-sts.\(e.domain)/.well-known/mta-sts.txt  [RFC 8461 §3.3]\n"
+        if let p = e.policyFetch {
+            out += "   \(p.outcome.rawValue)" + (p.httpStatus.map { ", HTTP \($0)" } ?? "") + (p.contentType.map { ", \($0)" } ?? "")
+            out += (p.tls.map { ", \($0.version ?? "?"), verify \($0.verifyResult)" } ?? "") + (p.detail.map { " (\($0))" } ?? "") + "\n"
+            if let body = p.body, !body.isEmpty {
+                for line in String(decoding: body.prefix(2048), as: UTF8.self).split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).prefix(20) {
+                    out += "   | \(line)\n"
+                }
+            }
+        } else {
+            out += "   not fetched (no valid record)\n"
+        }
+        out += "3. MX \(e.domain)  [RFC 8461 §4]\n"
+        if let mx = e.mx {
+            out += "   \(mx.lookup.rawValue)\(mx.implicit ? " (no MX: implicit MX)" : "")\(mx.probed ? "" : ", hosts not probed")\n"
+            for (h, hv) in zip(mx.hosts, v.mx) {
+                out += "   \(h.preference) \(h.name): \(hv.result?.rawValue ?? "not probed")\n"
+                for p in h.probes {
+                    out += "      \(p.address): \(p.outcome.rawValue)" + (p.tls.map { ", \($0.version ?? "?"), verify \($0.verifyResult), SAN \($0.leafDNSNames.joined(separator: " "))" } ?? "") + "\n"
+                }
+            }
+        }
+        out += "4. TXT _smtp._tls.\(e.domain)  [RFC 8460 §3]\n"
+        out += "   \(v.tlsrpt?.status.rawValue ?? "not looked up")" + ((v.tlsrpt?.rua.isEmpty ?? true) ? "" : ": " + v.tlsrpt!.rua.joined(separator: ", ")) + "\n\n"
+        if v.findings.isEmpty { out += "No findings.\n" }
+        for f in v.findings.sorted(by: { $0.severity < $1.severity }) {
+            let x = f.code.explanation
+            out += "\(f.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(f.code.rawValue)\(f.host.map { " (\($0))" } ?? "")  [\(x.section)]\n"
+            out += "        \(x.meaning)\n"
+            if let d = f.detail { out += "        seen: \(d)\n" }
+            out += "        fix:  \(x.fix)\n"
+        }
+        return out
+    }
+
+    /// Until the export row builder is shared, the contract's keys built here.
+    static func json(input: String, evidence e: Evidence, verdict v: Verdict) -> JSONValue {
+        .object([
+            ("input", .string(input)), ("domain", .string(e.domain)), ("rank", .null),
+            ("status", .string(v.status.rawValue)), ("mode", .optional(v.mode?.rawValue)),
+            ("mx_status", .string(v.mxStatus.rawValue)),
+            ("findings", .array(v.findings.map { .object([("code", .string($0.code.rawValue)), ("severity", .string($0.severity.rawValue))]) })),
+            ("record", v.record.map { .object([("id", .optional($0.id)), ("raw", .optional($0.raw))]) } ?? .null),
+            ("policy", e.policyFetch.map { p in .object([("max_age", .optional(v.policy?.maxAge)),
+                                                          ("mx", v.policy.map { .array($0.mx.map(JSONValue.string)) } ?? .null),
+                                                          ("http_status", .optional(p.httpStatus)),
+                                                          ("content_type", .optional(p.contentType))]) } ?? .null),
+            ("mx", .array(v.mx.map { .object([("host", .string($0.host)), ("preference", .int($0.preference)), ("result", .optional($0.result?.rawValue))]) })),
+            ("tlsrpt", v.tlsrpt.map { .object([("status", .string($0.status.rawValue)), ("rua", .array($0.rua.map(JSONValue.string)))]) } ?? .null),
+        ])
+    }
+}

@@ -1,0 +1,87 @@
+// The network options shared by `scan` and `check` (docs/CLI.md).
+import ArgumentParser
+import Foundation
+import MTASTSCore
+import MTASTSNet
+import MTASTSScan
+
+struct NetworkOptions: ParsableArguments {
+    @Option(name: .customLong("resolver"), help: ArgumentHelp("A recursive resolver, ADDR or ADDR:PORT ([::1]:53 for IPv6). Repeat for several, used round-robin. Default: the nameservers of /etc/resolv.conf.", valueName: "ADDR[:PORT]"))
+    var resolvers: [String] = []
+
+    @Option(help: ArgumentHelp("Trusted roots (PEM) for HTTPS and SMTP validation. Default: the system bundle \(NetConfig.systemCABundle).", valueName: "PEM"))
+    var caFile: String?
+
+    @Option(help: "Port for policy fetches.")
+    var httpsPort: Int = 443
+
+    @Option(help: "Port for STARTTLS probes.")
+    var smtpPort: Int = 25
+
+    @Option(help: "Seconds for one DNS query, one HTTPS fetch, one SMTP probe.")
+    var timeout: Double = 10
+
+    @Option(help: "Retries of a DNS query that timed out.")
+    var retries: Int = 2
+
+    @Flag(help: "Do not probe MX hosts (mx_status not-probed).")
+    var noSMTP = false
+
+    @Flag(help: "Probe the MX hosts of every domain, not only of those with an MTA-STS record.")
+    var probeAllMX = false
+
+    @Option(help: ArgumentHelp("Who is scanning: a URL put in the User-Agent and in the scan's record. Required when ports 443 or 25 are used.", valueName: "URL"))
+    var contact: String?
+
+    @Option(help: ArgumentHelp("The name sent in EHLO. Default: this machine's FQDN.", valueName: "FQDN"))
+    var ehloName: String?
+
+    @Option(help: "At most this many STARTTLS sessions at once with one address.")
+    var perAddressConcurrency: Int = 4
+
+    func validate() throws {
+        let realPorts = httpsPort == 443 || (smtpPort == 25 && !noSMTP)
+        if realPorts && (contact ?? "").isEmpty {
+            throw ValidationError("--contact URL is required when scanning ports 443 or 25: say who is scanning and how to opt out")
+        }
+        guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        guard (0...10).contains(retries) else { throw ValidationError("--retries must be 0 to 10") }
+        guard (1...65535).contains(httpsPort), (1...65535).contains(smtpPort) else { throw ValidationError("ports are 1 to 65535") }
+        if let ehloName, !DomainName.isValidHostname(ehloName) || !ehloName.contains(".") {
+            throw ValidationError("--ehlo-name '\(ehloName)' is not a fully qualified domain name")
+        }
+    }
+
+    func resolvedEHLOName() throws -> String {
+        if let ehloName { return ehloName }
+        let fqdn = Self.machineFQDN()
+        guard DomainName.isValidHostname(fqdn), fqdn.contains(".") else {
+            throw ValidationError("this machine's name '\(fqdn)' is not a fully qualified domain name; give --ehlo-name FQDN")
+        }
+        return fqdn
+    }
+
+    func netConfig() throws -> NetConfig {
+        let ua = "mtasts/\(MTASTSVersion.string)" + (contact.map { " (+\($0))" } ?? "")
+        return NetConfig(resolvers: resolvers, timeoutMillis: Int(timeout * 1000), dnsRetries: retries, caFile: caFile,
+                         userAgent: ua, ehloName: try resolvedEHLOName())
+    }
+
+    func scanOptions(scanTime: Int64) -> ScanOptions {
+        ScanOptions(httpsPort: httpsPort, smtpPort: smtpPort, probeAllMX: probeAllMX, noSMTP: noSMTP,
+                    perAddressConcurrency: perAddressConcurrency, scanTime: scanTime)
+    }
+
+    /// gethostname, made canonical through the system's resolver configuration (/etc/hosts first).
+    static func machineFQDN() -> String {
+        var buf = [CChar](repeating: 0, count: 256)
+        gethostname(&buf, 255)
+        let name = String(cString: buf)
+        var hints = addrinfo()
+        hints.ai_flags = AI_CANONNAME
+        var res: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(name, nil, &hints, &res) == 0, let res else { return name }
+        defer { freeaddrinfo(res) }
+        return res.pointee.ai_canonname.map { String(cString: $0) } ?? name
+    }
+}

@@ -1,0 +1,173 @@
+// `mtasts scan`: the survey. Wires the input, the I/O loop, the pipeline and the store.
+import ArgumentParser
+import Foundation
+import MTASTSCore
+import MTASTSNet
+import MTASTSScan
+import MTASTSStore
+
+struct Scan: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Scan a list of domains for MTA-STS, TLS-RPT and DANE; store evidence and verdicts in SQLite.",
+        discussion: """
+        INPUT holds one domain per line, or Tranco's `rank,domain`; blank lines and # comments are
+        skipped; a line that is not a domain is recorded as invalid-input and the scan goes on.
+        A status line is printed on stderr every second; a summary at the end.
+        Example (a Tranco list, politely):
+          mtasts scan top-1m.csv --db survey.db --label "tranco-XXXX 2026-11-29" \\
+              --contact https://example.org/mtasts-scan --ehlo-name scanner.example.org
+        Stop with Ctrl-C: the batch in flight is committed; `--resume` continues the scan.
+        """)
+
+    @Argument(help: ArgumentHelp("The input list, or - for stdin.", valueName: "INPUT"))
+    var input: String = "-"
+
+    @Option(help: ArgumentHelp("The SQLite database; created if absent; this scan is added to it.", valueName: "FILE"))
+    var db: String
+
+    @Option(help: "A name for this scan (e.g. the list and its date). Default: the input's name.")
+    var label: String?
+
+    @OptionGroup var network: NetworkOptions
+
+    @Option(help: "Domains in flight at once.")
+    var concurrency: Int = 1000
+
+    @Option(help: "At most N new domains started per second (0: no limit).")
+    var rate: Double = 0
+
+    @Option(help: ArgumentHelp("Domains (and their subdomains) and CIDR ranges never to contact; excluded domains are recorded as `excluded`.", valueName: "FILE"))
+    var exclude: String?
+
+    @Option(help: "Split the input into N shards by a stable hash of the domain.")
+    var shards: Int = 1
+
+    @Option(help: "Scan only shard I (0-based) of --shards N.")
+    var shard: Int = 0
+
+    @Flag(help: "Continue the newest unfinished scan in --db of the same input; domains already stored are not scanned again.")
+    var resume = false
+
+    func validate() throws {
+        guard concurrency >= 1, concurrency <= 100_000 else { throw ValidationError("--concurrency must be 1 to 100000") }
+        guard rate >= 0 else { throw ValidationError("--rate must be 0 or more") }
+        guard shards >= 1, (0..<shards).contains(shard) else { throw ValidationError("--shard must be 0 to --shards - 1") }
+        if resume && input == "-" { throw ValidationError("--resume needs an input file (stdin cannot be read again)") }
+    }
+
+    func run() async throws {
+        let scanTime = Int64(Date().timeIntervalSince1970)
+        let (handle, size, sha) = try openInput()
+        let exclusions = try loadExclusions()
+        let store: ScanStore
+        do { store = try ScanStore(path: db) } catch { fail("cannot open database '\(db)': \(error)") }
+
+        var skip = LineSet()
+        let scanID: Int64
+        if resume, let id = try store.findResumableScan(inputSHA256: sha, shardCount: shards, shardIndex: shard) {
+            scanID = id
+            skip = try store.completedLineNumbers(scanID: id)
+            Console.error("mtasts scan: resuming scan \(id), \(skip.count) lines already stored")
+        } else {
+            if resume { Console.error("mtasts scan: no unfinished scan of this input in \(db); starting a new one") }
+            let meta = ScanMeta(label: label ?? (input == "-" ? "stdin" : URL(fileURLWithPath: input).lastPathComponent),
+                                flags: flagsJSON(), inputName: input, inputSHA256: sha, shardCount: shards,
+                                shardIndex: shard, contact: network.contact, startedAt: scanTime)
+            scanID = try store.beginScan(meta)
+        }
+
+        let loop: EventLoop
+        do { loop = try EventLoop(config: try network.netConfig()) } catch let e as ValidationError { throw e } catch { fail("\(error)") }
+        defer { loop.shutdown() }
+        let options = network.scanOptions(scanTime: scanTime)
+        let probes = ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency)
+        let runner = ScanRunner(scanner: DomainScanner(loop: loop, options: options, probes: probes),
+                                config: RunnerConfig(concurrency: concurrency, rate: rate, exclusions: exclusions,
+                                                     shardCount: shards, shardIndex: shard),
+                                store: store, scanID: scanID)
+        let signals = SignalHandling.install(stop: runner.stopRequested)
+        defer { signals.cancel() }
+        let progress = runner.progress
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                if !Task.isCancelled { Console.error(progress.statusLine()) }
+            }
+        }
+        let counts: ScanCounts
+        do {
+            counts = try await runner.run(reader: InputReader(handle: handle), skip: skip, inputSize: size)
+        } catch {
+            ticker.cancel()
+            fail("scan \(scanID) stopped: \(error) (what was committed is kept; rerun with --resume)")
+        }
+        ticker.cancel()
+        if runner.stopRequested.isSet {
+            Console.error(runner.progress.summary(scanID: scanID) + "interrupted: rerun with --resume to finish scan \(scanID)")
+            throw ExitCode(130)
+        }
+        try store.finishScan(id: scanID, counts: counts)
+        Console.error(runner.progress.summary(scanID: scanID)
+                      + "  lines read: \(counts.linesRead), invalid: \(counts.invalid), duplicates skipped: \(counts.duplicates), excluded: \(counts.excluded)")
+    }
+
+    func fail(_ message: String) -> Never {
+        Console.error("mtasts scan: " + message)
+        Foundation.exit(ExitStatus.failure)
+    }
+
+    /// The input handle, its size (for the ETA) and its SHA-256 (a scan's provenance; the key of
+    /// --resume). A file is hashed first; stdin is hashed as "stdin".
+    func openInput() throws -> (FileHandle, Int?, String) {
+        if input == "-" { return (FileHandle.standardInput, nil, "stdin") }
+        guard let h = FileHandle(forReadingAtPath: input) else { fail("cannot read input '\(input)'") }
+        var sha = SHA256()
+        var size = 0
+        while case let chunk = h.readData(ofLength: 1 << 20), !chunk.isEmpty {
+            sha.update(chunk)
+            size += chunk.count
+        }
+        try h.seek(toOffset: 0)
+        return (h, size, sha.finish().map { String(format: "%02x", $0) }.joined())
+    }
+
+    func loadExclusions() throws -> ExclusionList {
+        guard let exclude else { return ExclusionList() }
+        guard let data = FileManager.default.contents(atPath: exclude) else { fail("cannot read --exclude file '\(exclude)'") }
+        let list = ExclusionList(text: String(decoding: data, as: UTF8.self))
+        for r in list.rejected { Console.error("mtasts scan: --exclude \(exclude):\(r.line): '\(r.text)' is neither a domain nor a CIDR range; ignored") }
+        return list
+    }
+
+    /// The options that shaped this scan, recorded in its row.
+    func flagsJSON() -> String {
+        JSONValue.object([
+            ("resolvers", .array(network.resolvers.map(JSONValue.string))), ("ca_file", .optional(network.caFile)),
+            ("https_port", .int(network.httpsPort)), ("smtp_port", .int(network.smtpPort)),
+            ("timeout", .string(String(network.timeout))), ("retries", .int(network.retries)),
+            ("no_smtp", .bool(network.noSMTP)), ("probe_all_mx", .bool(network.probeAllMX)),
+            ("ehlo_name", .optional(network.ehloName)), ("concurrency", .int(concurrency)),
+            ("rate", .string(String(rate))), ("exclude", .optional(exclude)),
+            ("shards", .int(shards)), ("shard", .int(shard)),
+        ]).rendered()
+    }
+}
+
+/// First SIGINT or SIGTERM: stop reading input, finish and commit what is in flight. Second: stop
+/// at once (everything committed so far is kept; --resume continues).
+enum SignalHandling {
+    static func install(stop: StopFlag) -> DispatchSourceSignal {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            if stop.isSet {
+                Console.error("mtasts scan: second interrupt, stopping now")
+                Foundation.exit(130)
+            }
+            Console.error("mtasts scan: interrupt: finishing the domains in flight (Ctrl-C again to stop at once)")
+            stop.set()
+        }
+        source.resume()
+        return source
+    }
+}
