@@ -6,7 +6,8 @@
 #   world.sh bench DIR   capacity figures (world_bench.sh)
 # Environment (defaults): WORLD_PROFILE=test WORLD_N=10000 (realistic: 1000000) WORLD_SEED=1
 # WORLD_EPOCH=1 WORLD_DNS_IP=127.0.0.1 WORLD_DNS_PORT=5300 (unbound) WORLD_AUTH_PORT=5301 (nsd)
-# WORLD_HTTPS_PORT=8443 WORLD_SMTP_PORT=2525.  Addresses of the servers: DIR/world.json.
+# WORLD_HTTPS_PORT=8443 WORLD_SMTP_PORT=2525 WORLD_NET=127.0 (servers on $WORLD_NET.1-4.x;
+# the full address plan is in DIR/world.json).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CMD=${1:?usage: world.sh up|down|check|bench DIR}
@@ -16,7 +17,7 @@ export WORLD_PROFILE=${WORLD_PROFILE:-test} WORLD_SEED=${WORLD_SEED:-1} WORLD_EP
 export WORLD_N=${WORLD_N:-$DEF_N}
 export WORLD_DNS_IP=${WORLD_DNS_IP:-127.0.0.1} WORLD_DNS_PORT=${WORLD_DNS_PORT:-5300}
 export WORLD_AUTH_PORT=${WORLD_AUTH_PORT:-5301} WORLD_HTTPS_PORT=${WORLD_HTTPS_PORT:-8443}
-export WORLD_SMTP_PORT=${WORLD_SMTP_PORT:-2525}
+export WORLD_SMTP_PORT=${WORLD_SMTP_PORT:-2525} WORLD_NET=${WORLD_NET:-127.0}
 # big zones take a while to load
 [ "$WORLD_N" -gt 200000 ] && WAIT_S=600 || WAIT_S=30
 
@@ -49,7 +50,7 @@ alive() { [ -f "$1" ] && running "$(tr -d ' \n' <"$1")"; }
 
 generate() {
   local key
-  key=$( { echo "$WORLD_PROFILE/$WORLD_N/$WORLD_SEED/$WORLD_EPOCH"
+  key=$( { echo "$WORLD_PROFILE/$WORLD_N/$WORLD_SEED/$WORLD_EPOCH/$WORLD_NET"
            cat "$HERE"/gen_world.py "$HERE"/world_model.py "$HERE"/world_kinds.py "$HERE"/world_certs.py
          } | sha256sum | cut -c1-16)
   if [ -f "$D/truth.jsonl" ] && [ "$(cat "$D/.genkey" 2>/dev/null)" = "$key" ]; then

@@ -7,8 +7,8 @@ testing-would-fail, tlsrpt-*, mx-implicit, mx-null) are added by World.truth().
 """
 import hashlib
 
-from world_model import (HTTPS_REFUSED_IP, HTTPS_TARPIT, NGINX_TLS10_IP, PROVIDERS,
-                         provider_mx, sid, txt_rdata)
+from world_model import (HTTPS_REFUSED_IP, HTTPS_TARPIT, NGINX_IPS, NGINX_TLS10_IP, PROVIDERS,
+                         WEB_IP, provider_mx, sid, txt_rdata)
 
 CRLF = "\r\n"
 
@@ -61,7 +61,7 @@ def build(w, d, kind, inp, *, txt="default", phost="nginx", cert="good", cert_na
             rr(d, "MX", "%d %s." % (pref, host))
             w.mx_host(host, cls)
     if apex:                                     # apex address: implicit MX host or web site
-        w.mx_host(d, apex) if apex != "web" else rr(d, "A", "127.0.1.1")
+        w.mx_host(d, apex) if apex != "web" else rr(d, "A", WEB_IP)
     if patterns is None:
         patterns = [host for _, host, _ in (mx or [])] or ([d] if mx is None else [])
     # ---------------------------------------------------------------- policy host
@@ -380,4 +380,4 @@ def provider_records(w):
     rr("_mta-sts.provider1.example", "TXT", txt_rdata("v=STSv1; id=provider1"))
     rr("_mta-sts.provider2.example", "TXT", txt_rdata("v=STSv1; id=provider2"))
     for p in PROVIDERS:
-        rr("mta-sts." + p, "A", "127.0.1.%d" % (1 + PROVIDERS.index(p)))
+        rr("mta-sts." + p, "A", NGINX_IPS[PROVIDERS.index(p)])

@@ -7,23 +7,29 @@ the precedence of spec/verdicts.md.  Nothing here runs a scanner.
 """
 import hashlib
 import json
+import os
 
 # ------------------------------------------------------------------ loopback addresses
-NGINX_IPS = ["127.0.1.1", "127.0.1.2", "127.0.1.3", "127.0.1.4"]   # the policy web servers
-NGINX_TLS10_IP = "127.0.1.10"                                       # nginx speaking TLS 1.0/1.1 only
-HTTPS_TARPIT = {"silent": "127.0.1.20", "close": "127.0.1.21",      # Python mocks (tarpit.py)
-                "garbage": "127.0.1.22", "endless": "127.0.1.23"}
-HTTPS_REFUSED_IP = "127.0.1.250"                                    # nothing listens here
-SMTP_TARPIT = {"silent": "127.0.4.1", "greet421": "127.0.4.2", "trickle": "127.0.4.3",
-               "tls-garbage": "127.0.4.4", "tls-close": "127.0.4.5"}
-SMTP_REFUSED_IP = "127.0.4.250"
-DEAD_DNS_IP = "127.0.0.9"                                           # "dead.test." is delegated here
-WEB_IP = "127.0.1.1"                                                # A record of domains' apexes
+# WORLD_NET (default 127.0) is the first two octets of every server address, so that two worlds
+# can also run side by side on different addresses; it is part of the generation cache key.
+NET = os.environ.get("WORLD_NET", "127.0")
+assert NET.startswith("127."), "the world lives on loopback only"
+NGINX_IPS = [NET + ".1.%d" % i for i in (1, 2, 3, 4)]                # the policy web servers
+NGINX_TLS10_IP = NET + ".1.10"                                      # nginx speaking TLS 1.0/1.1 only
+HTTPS_TARPIT = {"silent": NET + ".1.20", "close": NET + ".1.21",    # Python mocks (tarpit.py)
+                "garbage": NET + ".1.22", "endless": NET + ".1.23"}
+HTTPS_REFUSED_IP = NET + ".1.250"                                   # nothing listens here
+SMTP_TARPIT = {"silent": NET + ".5.1", "greet421": NET + ".5.2", "trickle": NET + ".5.3",
+               "tls-garbage": NET + ".5.4", "tls-close": NET + ".5.5"}
+SMTP_REFUSED_IP = NET + ".5.250"
+DEAD_DNS_IP = NET + ".0.9"                                          # "dead.test." is delegated here
+WEB_IP = NET + ".1.1"                                               # A record of domains' apexes
 
 
 def postfix_ip(i):
-    """Postfix listener number i (0-based) -> 127.0.2.1 ... 127.0.2.250, 127.0.3.1 ..."""
-    return "127.0.%d.%d" % (2 + i // 250, 1 + i % 250)
+    """Postfix listener number i (0-based) -> 127.0.2.1 ... 127.0.2.250, 127.0.3.1 ... 127.0.4.250"""
+    assert i < 750, "too many postfix listeners: raise GROUP_SIZE"
+    return "%s.%d.%d" % (NET, 2 + i // 250, 1 + i % 250)
 
 
 # ------------------------------------------------------------------ MX host classes
