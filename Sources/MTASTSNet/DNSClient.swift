@@ -17,15 +17,43 @@ public struct DNSResult: Sendable {
     }
 }
 
+/// One c-ares channel and its share of the load. Queries beyond `maxInFlight` wait here rather
+/// than at the resolver: unbound drops queries past `num-queries-per-thread` (1024 by default),
+/// and a dropped query costs a full timeout and a retry.
+final class DNSChannel {
+    let channel: ares_channel
+    let index: Int
+    var inFlight = 0
+    var waiting: [(String, DNSType, CheckedContinuation<DNSResult, Never>)] = []
+    var waitingHead = 0
+
+    init(channel: ares_channel, index: Int) {
+        self.channel = channel
+        self.index = index
+    }
+}
+
+/// sock_state_cb's data: which loop, which channel.
+final class ChannelTag {
+    weak var loop: EventLoop?
+    let index: Int
+    init(loop: EventLoop, index: Int) {
+        self.loop = loop
+        self.index = index
+    }
+}
+
 /// Carried through c-ares as the callback's `arg`.
 final class QueryContext {
     let loop: EventLoop
+    let channel: DNSChannel
     let name: String
     let type: DNSType
     let continuation: CheckedContinuation<DNSResult, Never>
 
-    init(loop: EventLoop, name: String, type: DNSType, continuation: CheckedContinuation<DNSResult, Never>) {
+    init(loop: EventLoop, channel: DNSChannel, name: String, type: DNSType, continuation: CheckedContinuation<DNSResult, Never>) {
         self.loop = loop
+        self.channel = channel
         self.name = name
         self.type = type
         self.continuation = continuation
@@ -33,7 +61,18 @@ final class QueryContext {
 }
 
 extension EventLoop {
+    /// Channels; each opens its own UDP socket (source port) per resolver.
+    static let channelCount = 4
+    /// Outstanding queries per channel, well under a resolver thread's default 1024.
+    static let maxInFlightPerChannel = 400
+
     func setUpResolver() throws {
+        for index in 0..<Self.channelCount {
+            channels.append(DNSChannel(channel: try makeChannel(index: index), index: index))
+        }
+    }
+
+    func makeChannel(index: Int) throws -> ares_channel {
         var options = ares_options()
         // NOCHECKRESP: SERVFAIL and REFUSED come back with their RCODE instead of as
         // ARES_ECONNREFUSED, which would look exactly like an unreachable resolver.
@@ -44,10 +83,13 @@ extension EventLoop {
         options.timeout = Int32(config.timeoutMillis)
         options.tries = Int32(config.dnsRetries + 1)
         options.sock_state_cb = { data, fd, readable, writable in
-            let loop = Unmanaged<EventLoop>.fromOpaque(data!).takeUnretainedValue()
-            loop.watch(fd, owner: .ares, read: readable != 0, write: writable != 0)
+            // The data pointer is a ChannelTag: which loop, and which channel the socket is of.
+            let box = Unmanaged<ChannelTag>.fromOpaque(data!).takeUnretainedValue()
+            box.loop?.watch(fd, owner: .ares(box.index), read: readable != 0, write: writable != 0)
         }
-        options.sock_state_cb_data = Unmanaged.passUnretained(self).toOpaque()
+        let tag = ChannelTag(loop: self, index: index)
+        channelTags.append(tag)
+        options.sock_state_cb_data = Unmanaged.passUnretained(tag).toOpaque()
         var mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_EDNSPSZ
         if config.resolvers.count > 1 { mask |= ARES_OPT_ROTATE }
         var ch: ares_channel?
@@ -55,17 +97,42 @@ extension EventLoop {
         guard rc == ARES_SUCCESS, let ch else {
             throw NetError("c-ares: cannot initialise the resolver: \(String(cString: ares_strerror(rc)))")
         }
-        channel = ch
         if !config.resolvers.isEmpty {
             let csv = config.resolvers.joined(separator: ",")
             let rc = ares_set_servers_ports_csv(ch, csv)
             guard rc == ARES_SUCCESS else {
+                ares_destroy(ch)
                 throw NetError("c-ares: bad --resolver list '\(csv)': \(String(cString: ares_strerror(rc)))")
             }
         }
+        return ch
     }
 
-    func startQuery(_ name: String, _ type: DNSType, _ c: CheckedContinuation<DNSResult, Never>) {
+    /// Round-robin over channels; a full channel queues the query locally.
+    func enqueueQuery(_ name: String, _ type: DNSType, _ c: CheckedContinuation<DNSResult, Never>) {
+        let channel = channels[nextChannel]
+        nextChannel = (nextChannel + 1) % channels.count
+        if channel.inFlight < Self.maxInFlightPerChannel {
+            startQuery(name, type, c, on: channel)
+        } else {
+            channel.waiting.append((name, type, c))
+        }
+    }
+
+    func startWaitingQueries(_ index: Int) {
+        let channel = channels[index]
+        while channel.inFlight < Self.maxInFlightPerChannel, channel.waitingHead < channel.waiting.count {
+            let (name, type, c) = channel.waiting[channel.waitingHead]
+            channel.waitingHead += 1
+            startQuery(name, type, c, on: channel)
+        }
+        if channel.waitingHead == channel.waiting.count, channel.waitingHead > 0 {
+            channel.waiting.removeAll(keepingCapacity: true)
+            channel.waitingHead = 0
+        }
+    }
+
+    func startQuery(_ name: String, _ type: DNSType, _ c: CheckedContinuation<DNSResult, Never>, on channel: DNSChannel) {
         var buf: UnsafeMutablePointer<UInt8>?
         var len: Int32 = 0
         let rc = ares_create_query(name, Int32(ns_c_in.rawValue), Int32(type.rawValue), 0, 1, &buf, &len, 1232)
@@ -76,11 +143,11 @@ extension EventLoop {
         }
         // Ask for the AD bit: a validating resolver sets it in the answer only when asked.
         buf[3] |= 0x20
-        let context = QueryContext(loop: self, name: name, type: type, continuation: c)
-        dnsInFlight += 1
-        ares_send(channel, buf, len, { arg, status, _, abuf, alen in
+        let context = QueryContext(loop: self, channel: channel, name: name, type: type, continuation: c)
+        channel.inFlight += 1
+        ares_send(channel.channel, buf, len, { arg, status, _, abuf, alen in
             let ctx = Unmanaged<QueryContext>.fromOpaque(arg!).takeRetainedValue()
-            ctx.loop.dnsInFlight -= 1
+            ctx.channel.inFlight -= 1
             ctx.continuation.resume(returning: EventLoop.result(status: status, abuf: abuf, alen: alen,
                                                                 name: ctx.name, type: ctx.type))
         }, Unmanaged.passRetained(context).toOpaque())

@@ -12,16 +12,19 @@ public final class EventLoop: @unchecked Sendable {
     let config: NetConfig
     let epfd: Int32
     let wakefd: Int32
-    var channel: ares_channel?
+    /// Several c-ares channels, each with its own UDP socket: a resolver with SO_REUSEPORT
+    /// spreads sockets over its threads, and one socket would pin us to one resolver thread.
+    var channels: [DNSChannel] = []
+    var nextChannel = 0
+    var channelTags: [ChannelTag] = []
     var multi: UnsafeMutableRawPointer?
     /// The trust store, loaded once: per connection it would cost ~18 ms of CPU.
     var trustStore: OpaquePointer?
 
     /// Which library owns a registered fd, so an epoll event goes to the right one.
-    enum Owner { case ares, curl }
+    enum Owner { case ares(Int), curl }
     var owners: [Int32: Owner] = [:]
     var curlDeadline: UInt64?
-    var dnsInFlight = 0
     var transfersInFlight = 0
 
     private let lock = NSLock()
@@ -65,7 +68,7 @@ public final class EventLoop: @unchecked Sendable {
         lock.unlock()
         wake()
         stopped.wait()
-        if let channel { ares_destroy(channel) }
+        for c in channels { ares_destroy(c.channel) }
         if let multi { curl_multi_cleanup(multi) }
         if let trustStore { X509_STORE_free(trustStore) }
         close(epfd)
@@ -138,10 +141,11 @@ public final class EventLoop: @unchecked Sendable {
                         continue
                     }
                     switch owners[fd] {
-                    case .ares:
+                    case .ares(let index):
                         let readable = ev & (EPOLLIN.rawValue | EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0
                         let writable = ev & EPOLLOUT.rawValue != 0
-                        ares_process_fd(channel, readable ? fd : ARES_SOCKET_BAD, writable ? fd : ARES_SOCKET_BAD)
+                        ares_process_fd(channels[index].channel, readable ? fd : ARES_SOCKET_BAD, writable ? fd : ARES_SOCKET_BAD)
+                        startWaitingQueries(index)
                     case .curl:
                         var flags: Int32 = 0
                         if ev & EPOLLIN.rawValue != 0 { flags |= CURL_CSELECT_IN }
@@ -162,10 +166,11 @@ public final class EventLoop: @unchecked Sendable {
     /// The nearer of c-ares's next timeout and curl's timer, in ms (-1: none).
     private func nextTimeoutMillis() -> Int32 {
         var ms: Int64 = -1
-        if dnsInFlight > 0, let channel {
+        for c in channels where c.inFlight > 0 {
             var tv = timeval()
-            if let t = ares_timeout(channel, nil, &tv) {
-                ms = Int64(t.pointee.tv_sec) * 1000 + Int64(t.pointee.tv_usec) / 1000 + 1
+            if let t = ares_timeout(c.channel, nil, &tv) {
+                let m = Int64(t.pointee.tv_sec) * 1000 + Int64(t.pointee.tv_usec) / 1000 + 1
+                ms = ms < 0 ? m : min(ms, m)
             }
         }
         if let d = curlDeadline {
@@ -177,9 +182,10 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     private func runExpiredTimers() {
-        if dnsInFlight > 0 {
+        for (i, c) in channels.enumerated() where c.inFlight > 0 {
             // Processes timeouts (and retries) of queries whose time is up.
-            ares_process_fd(channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD)
+            ares_process_fd(c.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD)
+            startWaitingQueries(i)
         }
         if let d = curlDeadline, Self.monotonicMillis() >= d {
             curlDeadline = nil
@@ -191,7 +197,7 @@ public final class EventLoop: @unchecked Sendable {
 
     private func start(_ r: Request) {
         switch r {
-        case .dns(let name, let type, let c): startQuery(name, type, c)
+        case .dns(let name, let type, let c): enqueueQuery(name, type, c)
         case .transfer(let t): startTransfer(t)
         }
     }
