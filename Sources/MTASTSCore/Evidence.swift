@@ -202,6 +202,8 @@ public struct SMTPProbeEvidence: Sendable, Hashable, Codable {
     public var millis: Int
     /// The SMTP library's error text, for people, not rules.
     public var detail: String?
+    /// The leaf certificate (DER) of a second session without SNI, when the first reached TLS.
+    public var noSNILeaf: [UInt8]?
 
     public init(address: String, outcome: Outcome, banner: String? = nil, ehlo: [String] = [], ehloTLS: [String] = [],
                 tls: TLSFacts? = nil, millis: Int = 0, detail: String? = nil) {

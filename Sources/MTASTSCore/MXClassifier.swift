@@ -102,6 +102,9 @@ public enum MXClassifier {
                 c.insert(.certificateNotTrusted)
                 findings.append(Finding(.mxCertNotTrusted, host: host, detail: "\(at): verify result \(tls.verifyResult)"))
             }
+            if let plain = p.noSNILeaf, let leaf = tls.chainDER.first, plain != leaf {
+                findings.append(Finding(.mxSNIDependent, host: host, detail: "\(at): another certificate without SNI"))
+            }
             if !tls.versionAtLeast12 {
                 c.insert(.tlsFailure)
                 findings.append(Finding(.mxTLSFailure, host: host, detail: "\(at): \(tls.version ?? "unknown TLS version")"))

@@ -92,11 +92,26 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// EHLO, STARTTLS, EHLO, NOOP, QUIT with one address of an MX host. Never MAIL or RCPT.
-    public func probeSTARTTLS(host: String, address: String, port: Int) async -> SMTPProbeEvidence {
+    /// With `sni` false the session names the address, so no SNI is sent.
+    public func probeSTARTTLS(host: String, address: String, port: Int, sni: Bool = true) async -> SMTPProbeEvidence {
         let result: TransferResult = await withCheckedContinuation { c in
-            submit(.transfer(Transfer(kind: .smtp, host: host, addresses: [address], port: port, continuation: c)))
+            let t = Transfer(kind: .smtp, host: host, addresses: [address], port: port, continuation: c)
+            t.sni = sni
+            submit(.transfer(t))
         }
         return result.smtp!
+    }
+
+    /// After a handshake failed at the TLS 1.2 floor: which older version, if any, the policy
+    /// host speaks, with its certificate facts. The GET goes out too, but only the TLS facts are
+    /// kept as evidence.
+    public func legacyTLSFacts(host: String, addresses: [String], port: Int) async -> TLSFacts? {
+        let result: TransferResult = await withCheckedContinuation { c in
+            let t = Transfer(kind: .policy, host: host, addresses: addresses, port: port, continuation: c)
+            t.legacyTLS = true
+            submit(.transfer(t))
+        }
+        return result.policy?.tls
     }
 
     // MARK: - Queue

@@ -23,6 +23,12 @@ final class Transfer {
     let addresses: [String]
     let port: Int
     let continuation: CheckedContinuation<TransferResult, Never>
+    /// Send SNI (the host name). Off: connect to the address literal, so no SNI is sent (§7.1:
+    /// servers must not require SNI; a different certificate without it is worth knowing).
+    var sni = true
+    /// Allow TLS 1.0 and 1.1 and weak ciphers, only to learn what an old server speaks after a
+    /// failed handshake at the TLS 1.2 floor.
+    var legacyTLS = false
 
     var easy: UnsafeMutableRawPointer?
     var resolveList: UnsafeMutablePointer<curl_slist>?
@@ -91,7 +97,7 @@ extension EventLoop {
         t.startedAt = Self.monotonicMillis()
         let me = Unmanaged.passRetained(t).toOpaque()   // released in finish()
 
-        let pinned = t.addresses.map { $0.contains(":") ? "[\($0)]" : $0 }.joined(separator: ",")
+        let pinned = t.addresses.map(Self.literal).joined(separator: ",")
         t.resolveList = curl_slist_append(nil, "\(t.host):\(t.port):\(pinned)")
         _ = mtasts_curl_setopt_slist(easy, CURLOPT_RESOLVE, t.resolveList)
         _ = mtasts_curl_setopt_pointer(easy, CURLOPT_PRIVATE, me)
@@ -103,7 +109,12 @@ extension EventLoop {
         // TLS: verify against our store, record the verdict, never abort on it (see file header).
         _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
         _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
+        if t.legacyTLS {
+            _ = mtasts_curl_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_0) | Int(CURL_SSLVERSION_MAX_TLSv1_1))
+            _ = mtasts_curl_setopt_string(easy, CURLOPT_SSL_CIPHER_LIST, "DEFAULT@SECLEVEL=0")
+        } else {
+            _ = mtasts_curl_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
+        }
         _ = mtasts_curl_setopt_sslctx(easy) { _, sslctx, parm in
             SSL_CTX_set1_cert_store(OpaquePointer(sslctx), OpaquePointer(parm))
             // VERIFY_NONE still runs chain verification and records the result for
@@ -151,13 +162,17 @@ extension EventLoop {
         case .smtp:
             // The URL's path is the EHLO name; CUSTOMREQUEST NOOP with no MAIL/RCPT makes curl send
             // EHLO, STARTTLS, EHLO, NOOP, QUIT and nothing else.
-            _ = mtasts_curl_setopt_string(easy, CURLOPT_URL, "smtp://\(t.host):\(t.port)/\(config.ehloName)")
+            let target = t.sni ? t.host : Self.literal(t.addresses.first ?? t.host)
+            _ = mtasts_curl_setopt_string(easy, CURLOPT_URL, "smtp://\(target):\(t.port)/\(config.ehloName)")
             _ = mtasts_curl_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
             _ = mtasts_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "NOOP")
         }
         transfersInFlight += 1
         curl_multi_add_handle(multi, easy)
     }
+
+    /// An address as curl wants it in a URL or CURLOPT_RESOLVE: IPv6 in brackets.
+    static func literal(_ address: String) -> String { address.contains(":") ? "[\(address)]" : address }
 
     func collectFinishedTransfers() {
         var left: Int32 = 0

@@ -44,7 +44,12 @@ public struct DomainScanner: Sendable {
             default: return PolicyFetchEvidence(outcome: .hostNoAddress)
             }
         }
-        return await loop.fetchPolicy(host: host, addresses: addresses, port: options.httpsPort)
+        var fetch = await loop.fetchPolicy(host: host, addresses: addresses, port: options.httpsPort)
+        if fetch.outcome == .tlsHandshakeFailed, fetch.tls == nil {
+            // Learn whether the server only speaks TLS below 1.2 (policy-tls-version-too-old).
+            fetch.tls = await loop.legacyTLSFacts(host: host, addresses: addresses, port: options.httpsPort)
+        }
+        return fetch
     }
 
     /// A and AAAA together: NOERROR when either answered; NXDOMAIN when both say so; else the

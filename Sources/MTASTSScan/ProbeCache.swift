@@ -24,7 +24,13 @@ public actor ProbeCache {
         let (loop, port, limiter) = (self.loop, self.port, self.limiter)
         let task = Task {
             await limiter.acquire(address)
-            let result = await loop.probeSTARTTLS(host: host, address: address, port: port)
+            var result = await loop.probeSTARTTLS(host: host, address: address, port: port)
+            if result.tls != nil {
+                // §7.1: servers must not require SNI. A second session without it shows whether
+                // the certificate depends on SNI (mx-sni-dependent).
+                let plain = await loop.probeSTARTTLS(host: host, address: address, port: port, sni: false)
+                result.noSNILeaf = plain.tls?.chainDER.first
+            }
             await limiter.release(address)
             return result
         }
