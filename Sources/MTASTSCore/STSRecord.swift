@@ -49,16 +49,21 @@ public enum STSRecordParser {
             let joined = rr.flatMap { $0 }
             if isSTSRecord(joined) { sts.append((joined, rr.count)) }
         }
+        // A resolver may return an RRset in any order: sort, so that which record is shown (and
+        // stored) when there are several does not change from one scan to the next.
+        sts.sort { $0.joined.lexicographicallyPrecedes($1.joined) }
         guard let first = sts.first else {
             return STSRecordResult(kind: .absent, id: nil, raw: nil, extensions: [], findings: [])
+        }
+        if sts.count > 1 {
+            // T7: more than one STS record means no usable policy; the records' own contents do not
+            // matter then, so only the multiplicity is reported (and no id).
+            return STSRecordResult(kind: .invalid, id: nil, raw: String(lossyBytes: first.joined), extensions: [],
+                                   findings: [Finding(.txtMultipleSTSRecords, detail: "\(sts.count) STS records")])
         }
         var result = parseOne(first.joined)
         if first.strings > 1 {
             result.findings.insert(Finding(.txtMultiString, detail: "\(first.strings) strings"), at: 0)
-        }
-        if sts.count > 1 {
-            result.findings.insert(Finding(.txtMultipleSTSRecords, detail: "\(sts.count) STS records"), at: 0)
-            result.kind = .invalid
         }
         return result
     }

@@ -26,7 +26,8 @@ public enum TLSRPTParser {
     static let version: [UInt8] = Array("v=TLSRPTv1".utf8)
 
     public static func parse(_ records: [TXTRecord]) -> TLSRPTResult {
-        let candidates = records.map { $0.flatMap { $0 } }.filter(isTLSRPTRecord)
+        // Sorted: the RRset's order is the resolver's, and what is stored should not depend on it.
+        let candidates = records.map { $0.flatMap { $0 } }.filter(isTLSRPTRecord).sorted { $0.lexicographicallyPrecedes($1) }
         guard let first = candidates.first else {
             return TLSRPTResult(status: .absent, rua: [], raw: nil, findings: [])
         }

@@ -4,6 +4,7 @@ import Foundation
 import MTASTSCore
 import MTASTSNet
 import MTASTSScan
+import MTASTSStore
 
 struct Check: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -32,7 +33,9 @@ struct Check: AsyncParsableCommand {
         let evidence = await scanner.scan(name)
         let verdict = Classifier.classify(evidence)
         if json {
-            print(CheckReport.json(input: domain, evidence: evidence, verdict: verdict).rendered())
+            // The same builder as `export`, so the line is identical to the exported one.
+            let record = DomainRecord(lineNo: 1, input: domain, rank: nil, domain: name, evidence: evidence, verdict: verdict)
+            print(ExportRow(record: record).jsonLine)
         } else {
             print(CheckReport.text(evidence: evidence, verdict: verdict), terminator: "")
         }

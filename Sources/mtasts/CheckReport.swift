@@ -45,21 +45,4 @@ enum CheckReport {
         }
         return out
     }
-
-    /// Until the export row builder is shared, the contract's keys built here.
-    static func json(input: String, evidence e: Evidence, verdict v: Verdict) -> JSONValue {
-        .object([
-            ("input", .string(input)), ("domain", .string(e.domain)), ("rank", .null),
-            ("status", .string(v.status.rawValue)), ("mode", .optional(v.mode?.rawValue)),
-            ("mx_status", .string(v.mxStatus.rawValue)),
-            ("findings", .array(v.findings.map { .object([("code", .string($0.code.rawValue)), ("severity", .string($0.severity.rawValue))]) })),
-            ("record", v.record.map { .object([("id", .optional($0.id)), ("raw", .optional($0.raw))]) } ?? .null),
-            ("policy", e.policyFetch.map { p in .object([("max_age", .optional(v.policy?.maxAge)),
-                                                          ("mx", v.policy.map { .array($0.mx.map(JSONValue.string)) } ?? .null),
-                                                          ("http_status", .optional(p.httpStatus)),
-                                                          ("content_type", .optional(p.contentType))]) } ?? .null),
-            ("mx", .array(v.mx.map { .object([("host", .string($0.host)), ("preference", .int($0.preference)), ("result", .optional($0.result?.rawValue))]) })),
-            ("tlsrpt", v.tlsrpt.map { .object([("status", .string($0.status.rawValue)), ("rua", .array($0.rua.map(JSONValue.string)))]) } ?? .null),
-        ])
-    }
 }
