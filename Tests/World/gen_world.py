@@ -3,9 +3,8 @@
 
     gen_world.py DIR [--profile test|realistic] [--n N] [--seed S] [--epoch E] [--jobs J]
 
-Deterministic: the same profile, n, seed and epoch give byte-identical files (the DNSSEC
-signatures of test.zone.signed excepted: ldns signs with random ECDSA nonces).  Nothing reads
-the clock.  Server configurations (ports) are rendered separately by world_conf.py.
+Deterministic: the same profile, n, seed and epoch give byte-identical files, certificates
+(RFC 6979 ECDSA) and the signed zone (Ed25519) included.  Nothing reads the clock.  Server configurations (ports) are rendered separately by world_conf.py.
 """
 import argparse
 import base64
@@ -118,18 +117,23 @@ def input_lines(plan, seed):
 
 # ---------------------------------------------------------------------------- DNSSEC
 def write_dnssec_keys(seed, zdir):
-    """Deterministic KSK/ZSK (ECDSAP256SHA256) in BIND/ldns format; returns the key bases."""
+    """Deterministic KSK/ZSK in BIND/ldns format; returns the key bases.  Ed25519 (algorithm 15)
+    signs deterministically, so with fixed inception/expiration the signed zone is
+    byte-identical for the same seed too."""
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.hazmat.primitives import serialization as ser
+    import hashlib
     bases = []
     for name, flags in (("ksk", 257), ("zsk", 256)):
-        k = world_certs.derive_key(seed, "dnssec-" + name)
-        nums = k.public_key().public_numbers()
-        pub = base64.b64encode(nums.x.to_bytes(32, "big") + nums.y.to_bytes(32, "big")).decode()
-        priv = base64.b64encode(k.private_numbers().private_value.to_bytes(32, "big")).decode()
+        raw = hashlib.sha256(("mtasts-world/%s/dnssec-%s" % (seed, name)).encode()).digest()
+        k = ed25519.Ed25519PrivateKey.from_private_bytes(raw)
+        pub = base64.b64encode(k.public_key().public_bytes(ser.Encoding.Raw, ser.PublicFormat.Raw)).decode()
         base = os.path.join(zdir, "Ktest." + name)
         with open(base + ".key", "w") as f:
-            f.write("test. 3600 IN DNSKEY %d 3 13 %s\n" % (flags, pub))
+            f.write("test. 3600 IN DNSKEY %d 3 15 %s\n" % (flags, pub))
         with open(base + ".private", "w") as f:
-            f.write("Private-key-format: v1.2\nAlgorithm: 13 (ECDSAP256SHA256)\nPrivateKey: %s\n" % priv)
+            f.write("Private-key-format: v1.2\nAlgorithm: 15 (ED25519)\nPrivateKey: %s\n"
+                    % base64.b64encode(raw).decode())
         bases.append(base)
     shutil.copy(bases[0] + ".key", os.path.join(zdir, "test.anchor"))   # unbound trust anchor
     return bases

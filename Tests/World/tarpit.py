@@ -6,7 +6,7 @@
 HTTPS modes: silent (accepts, never answers), close (closes mid-handshake), garbage (answers
 the ClientHello with bytes that are not TLS), endless (a valid TLS server whose 200 response
 is a chunked body that never ends).  SMTP modes: silent (no greeting), greet421, trickle (the
-greeting one byte a second), tls-garbage / tls-close (STARTTLS accepted, then garbage or a
+greeting one byte a second, never complete), tls-garbage / tls-close (STARTTLS accepted, then garbage or a
 close instead of a handshake).  Every connection is bounded (MAX_SECONDS, MAX_BYTES) so that
 nothing runs forever.  The pid file is written once every socket is bound: it means "ready".
 """
@@ -17,7 +17,7 @@ import signal
 import ssl
 import sys
 
-MAX_SECONDS = 120
+MAX_SECONDS = 300            # longer than any sane client timeout (RFC 8461: 1 minute)
 MAX_BYTES = 64 * 1024 * 1024
 CHUNK = b"mx: filler.example\r\n" * 400
 
@@ -59,8 +59,8 @@ async def smtp(mode, r, w):
         w.write(b"421 4.3.2 tarpit.invalid Service not available, closing channel\r\n")
         await w.drain()
         return
-    if mode == "trickle":
-        for c in b"220 tarpit.invalid ESMTP slowly\r\n" * 4:
+    if mode == "trickle":              # continuation lines only: the greeting never completes
+        for c in b"220-tarpit.invalid ESMTP, one byte a second\r\n" * 10:
             w.write(bytes([c]))
             await w.drain()
             await asyncio.sleep(1)

@@ -36,13 +36,13 @@ t=$(now); "$W" down "$D" >/dev/null; say "down:                    $(since "$t")
 t=$(now); "$W" up "$D" >/dev/null || exit 1; say "up, cached generation:   $(since "$t") s"
 
 dnsperf_run() { # label
-  dnsperf -s "$DNS_IP" -p "$DNS_PORT" -d "$D/queries.txt" -n 1 -l "$DNSPERF_SECONDS" -c 32 -T 2 -q 1000 \
+  dnsperf -b 4096 -s "$DNS_IP" -p "$DNS_PORT" -d "$D/queries.txt" -n 1 -l "$DNSPERF_SECONDS" -c 32 -T 2 -q 1000 \
     > "$D/dnsperf-$1.log" 2>&1
   local qps sent lost
   qps=$(awk '/Queries per second/ {print $4}' "$D/dnsperf-$1.log")
   sent=$(awk '/Queries sent/ {print $3}' "$D/dnsperf-$1.log")
   lost=$(awk '/Queries lost/ {print $3}' "$D/dnsperf-$1.log")
-  say "dnsperf $1:$(printf '%*s' $((12 - ${#1})) '') ${qps:-?} queries/s ($sent sent, $lost lost, 32 clients, 2 threads, <= ${DNSPERF_SECONDS}s)"
+  say "dnsperf $1:$(printf '%*s' $((12 - ${#1})) '') ${qps:-?} queries/s ($sent sent, $lost lost, 32 clients, 2 threads, 1000 outstanding, <= ${DNSPERF_SECONDS}s)"
 }
 # cold: a fresh unbound (empty cache), but dead.test already known to be dead
 kill "$(cat "$D/unbound/unbound.pid")"; sleep 1
