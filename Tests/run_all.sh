@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# `make test`: every test, in order, against the loopback world, which is always brought down.
+#   1. the world's self-check with dig/curl/openssl against its truth (no mtasts involved)
+#   2. end-to-end: the mtasts binary scans the world; export compared with truth, resume, check
+#   3. swift test: core conformance tables, store, CLI, C-library link tests
+# The last line sums them up as 'N passed, M failed'.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+WORLD_DIR=${WORLD_DIR:-$PWD/world}
+LOG=$(mktemp -d /tmp/mtasts-test.XXXXXX)
+status=0
+
+make --no-print-directory world-up || { echo "make test: the world did not come up"; exit 1; }
+
+make --no-print-directory world-check 2>&1 | tee "$LOG/world-check.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+Tests/E2E/run.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/e2e.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+swift test --skip-build 2>&1 | tee "$LOG/swift-test.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+make --no-print-directory world-down
+
+# Sum up: Swift Testing's 'Test run with N tests', plus the scripts' 'N passed, M failed' lines.
+python3 - "$LOG" "$status" <<'PY'
+import re, sys, os
+log, status = sys.argv[1], int(sys.argv[2])
+p = f = 0
+t = open(os.path.join(log, "swift-test.txt"), errors="replace").read()
+m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
+if m: p += int(m.group(1))
+m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
+if m: f += max(1, int(m.group(2)))
+for name in ("world-check.txt", "e2e.txt"):
+    for line in open(os.path.join(log, name), errors="replace"):
+        m = re.search(r"(\d+) passed, (\d+) failed", line)
+        if m and not line.startswith("e2e-truth"):
+            p += int(m.group(1)); f += int(m.group(2))
+if status and f == 0: f = 1
+print("make test: %d passed, %d failed" % (p, f))
+PY
+rm -rf "$LOG"
+exit $status

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# make bench: mtasts against the ceiling of the resolver it uses, side by side in one run.
+#   BENCH_N (default 100000) domains of the realistic world, in BENCH_DIR (default world/bench-N).
+# 1. dnsperf through a cold unbound (restarted) with the scanner's own query mix (queries.txt,
+#    written by the world generator from the steps the scanner takes), converted to domains/s.
+# 2. mtasts scan (release build, default flags: MX hosts probed for domains with a record) through
+#    a freshly restarted, cold unbound; wall time, CPU (user+sys) and peak RSS from /usr/bin/time -v.
+# 3. The ratio, CPU µs per domain, counts by status. Printed as a table and kept in bench/results/.
+# CI does not run this: machines are shared and noisy. Quote ratios measured in one run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${BENCH_N:-100000}
+D=${BENCH_DIR:-$PWD/world/bench-$N}
+export WORLD_PROFILE=realistic WORLD_N=$N
+export WORLD_DNS_IP=${BENCH_DNS_IP:-127.0.0.1} WORLD_DNS_PORT=${BENCH_DNS_PORT:-5600} WORLD_AUTH_PORT=${BENCH_AUTH_PORT:-5601}
+export WORLD_HTTPS_PORT=${BENCH_HTTPS_PORT:-8446} WORLD_SMTP_PORT=${BENCH_SMTP_PORT:-2528}
+DNSPERF_SECONDS=${DNSPERF_SECONDS:-30}
+BIN=.build/release/mtasts
+OUT=bench/results/$(date -u +%Y%m%dT%H%MZ)-n$N.txt
+T=$(mktemp -d /tmp/mtasts-bench.XXXXXX)
+trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
+
+[ -x "$BIN" ] || { echo "bench: build first (make release)"; exit 1; }
+bash Tests/World/world.sh up "$D" | tail -4
+
+restart_unbound() { # a cold cache; the dead delegation learned once, as in world.sh
+  kill "$(cat "$D/unbound/unbound.pid")"
+  for _ in $(seq 50); do kill -0 "$(cat "$D/unbound/unbound.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
+  unbound -c "$D/unbound/unbound.conf"; sleep 0.5
+  dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" SOA dead.test. >/dev/null 2>&1 || true
+}
+
+# 1. The ceiling.
+restart_unbound
+dnsperf -s "$WORLD_DNS_IP" -p "$WORLD_DNS_PORT" -d "$D/queries.txt" -n 1 -l "$DNSPERF_SECONDS" -c 32 -T 2 -q 1000 \
+  > "$T/dnsperf.log" 2>&1
+qps=$(awk '/Queries per second/ {print $4}' "$T/dnsperf.log")
+nq=$(wc -l < "$D/queries.txt")
+qpd=$(python3 -c "print('%.3f' % ($nq / $N))")
+ceiling=$(python3 -c "print('%.0f' % ($qps / $qpd))")
+
+# 2. The scanner, cold.
+restart_unbound
+rm -f "$T/bench.db"*
+/usr/bin/time -v "$BIN" scan "$D/domains.txt" --db "$T/bench.db" --label bench \
+  --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
+  --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 \
+  > "$T/scan.out" 2> "$T/scan.err" || { tail -20 "$T/scan.err"; exit 1; }
+wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$T/scan.err")
+secs=$(python3 -c "
+p='$wall'.split(':'); s=0
+for x in p: s = s*60 + float(x)
+print(s)")
+user=$(awk -F': ' '/User time/ {print $2}' "$T/scan.err")
+sys=$(awk -F': ' '/System time/ {print $2}' "$T/scan.err")
+rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$T/scan.err")
+stored=$(sqlite3 "$T/bench.db" "select count(*) from domains")
+rate=$(python3 -c "print('%.0f' % ($stored / $secs))")
+ratio=$(python3 -c "print('%.2f' % ($stored / $secs / $ceiling))")
+cpu_us=$(python3 -c "print('%.0f' % (($user + $sys) * 1e6 / $stored))")
+
+{
+  echo "# make bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; mtasts $("$BIN" --version)"
+  echo "# realistic world, $N domains; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  printf '%-44s %s\n' "dnsperf, cold unbound, scanner's query mix" "$qps queries/s ($qpd queries per domain, ${DNSPERF_SECONDS}s)"
+  printf '%-44s %s\n' "  = ceiling in domains/s" "$ceiling"
+  printf '%-44s %s\n' "mtasts scan, cold unbound" "$rate domains/s ($stored domains in ${secs}s)"
+  printf '%-44s %s\n' "ratio scanner / ceiling" "$ratio"
+  printf '%-44s %s\n' "mtasts CPU (user+sys) per domain" "$cpu_us µs (user ${user}s, sys ${sys}s)"
+  printf '%-44s %s\n' "mtasts peak RSS" "$((rss / 1024)) MB"
+  echo "counts by status:"
+  sqlite3 "$T/bench.db" "select '  ' || status || ': ' || count(*) from domains group by status order by count(*) desc"
+  echo "counts by mx_status:"
+  sqlite3 "$T/bench.db" "select '  ' || mx_status || ': ' || count(*) from domains group by mx_status order by count(*) desc"
+} | tee "$OUT"
+echo "(kept in $OUT)"
