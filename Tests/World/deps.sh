@@ -3,7 +3,7 @@
 # their system services (policy-rc.d exit 101), plus python3-cryptography via pip
 # only when the interpreter on PATH lacks it.
 set -euo pipefail
-PKGS="nsd unbound nginx-light postfix bind9-dnsutils ldnsutils dnsperf nghttp2-client curl openssl"
+PKGS="nsd unbound nginx-light postfix bind9-dnsutils ldnsutils dnsperf nghttp2-client curl openssl procps python3-pip"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -21,8 +21,15 @@ if [ -n "$missing" ]; then
 else
   echo "world-deps: Debian packages present"
 fi
-if ! python3 -c 'import cryptography' 2>/dev/null; then
-  python3 -m pip install -q cryptography
+# deterministic certificates need cryptography >= 44 (ecdsa_deterministic); Debian 12 ships 38
+if ! python3 -c 'import cryptography' 2>/dev/null || ! python3 - <<'PY' 2>/dev/null
+import inspect
+from cryptography import x509
+assert "ecdsa_deterministic" in inspect.signature(x509.CertificateBuilder.sign).parameters
+PY
+then
+  python3 -m pip install -q --upgrade cryptography 2>/dev/null \
+    || python3 -m pip install -q --upgrade --break-system-packages cryptography
 fi
 # unbound's AppArmor profile (on hosts that have AppArmor) blocks configs outside /etc.
 if command -v aa-complain >/dev/null 2>&1 && [ -e /etc/apparmor.d/usr.sbin.unbound ]; then

@@ -172,7 +172,9 @@ SPECIAL = {
     "sts-servfail-cname": lambda d: dict(status="dns-error", txt=("cname", "sts.%s.dead.test" % label(d))),
     "nxdomain": no_rec(txt=None, mx=None, tlsrpt="absent"),
     # ---- TXT that is no STS record -> no-record
-    "txt-nodata": no_rec(txt=None, apex="web"),
+    # _mta-sts exists as an empty non-terminal: NOERROR without data (NODATA)
+    "txt-nodata": lambda d: dict(status="no-record", phost=None, txt=None,
+                                 extra=[("x._mta-sts." + d, "TXT", '"below an empty non-terminal"')]),
     "txt-other-only": no_rec(txt=[["v=spf1 -all"]]),
     "txt-stsv12": no_rec(txt=[["v=STSv12; id=ID"]]),
     "txt-stsv1-suffix": no_rec(txt=[["v=STSv1-x; id=ID"]]),
