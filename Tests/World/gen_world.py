@@ -335,10 +335,12 @@ def main():
     with open(os.path.join(D, "world.json"), "w") as f:
         json.dump(meta, f, indent=1, sort_keys=True)
         f.write("\n")
+    import resource
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
     print("gen_world: %s n=%d rows=%d policy_hosts=%d mx_listeners=%d certs=%d "
-          "model=%.1fs sign=%.1fs certs=%.1fs total=%.1fs"
+          "model=%.1fs sign=%.1fs certs=%.1fs total=%.1fs peak_rss=%dMB"
           % (a.profile, n, summary["rows"], len(w.policy_hosts), len(listeners), ncert,
-             t_model, t_sign, t_certs, time.time() - t0), file=sys.stderr)
+             t_model, t_sign, t_certs, time.time() - t0, peak), file=sys.stderr)
 
 
 if __name__ == "__main__":

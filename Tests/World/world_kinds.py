@@ -63,7 +63,9 @@ def build(w, d, kind, inp, *, txt="default", phost="nginx", cert="good", cert_na
     if apex:                                     # apex address: implicit MX host or web site
         w.mx_host(d, apex) if apex != "web" else rr(d, "A", WEB_IP)
     if patterns is None:
-        patterns = [host for _, host, _ in (mx or [])] or ([d] if mx is None else [])
+        # implicit MX: the domain itself; null MX or a failed MX lookup: the policy still
+        # names an MX (a policy of mode testing/enforce without any mx line would be invalid)
+        patterns = [host for _, host, _ in (mx or [])] or ([d] if mx is None else ["mx." + d])
     # ---------------------------------------------------------------- policy host
     ph = "mta-sts." + d
     if phost == "nginx" or (isinstance(phost, tuple) and phost[0] in ("ip", "cname", "aaaa")):
