@@ -37,14 +37,19 @@ let package = Package(
         // The pipeline: per-domain steps, the MX-probe cache, input, the bounded window.
         .target(name: "MTASTSScan", dependencies: ["MTASTSCore", "MTASTSNet", "MTASTSStore"]),
 
+        // Reports: statistics, transitions between scans, PSL matching, text/CSV/SVG/HTML
+        // rendering. Pure: takes the rows the store read, returns strings.
+        .target(name: "MTASTSReport", dependencies: ["MTASTSCore", "MTASTSStore"]),
+
         .executableTarget(name: "mtasts", dependencies: [
-            "MTASTSCore", "MTASTSNet", "MTASTSScan", "MTASTSStore",
+            "MTASTSCore", "MTASTSNet", "MTASTSScan", "MTASTSStore", "MTASTSReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "MTASTSCoreTests", dependencies: ["MTASTSCore"]),
         .testTarget(name: "MTASTSNetTests", dependencies: ["MTASTSNet"]),
         .testTarget(name: "MTASTSStoreTests", dependencies: ["MTASTSStore", "MTASTSCore"]),
+        .testTarget(name: "MTASTSReportTests", dependencies: ["MTASTSReport", "MTASTSStore", "MTASTSCore"]),
         // Runs the built `mtasts` binary as a subprocess: end-to-end, exit codes, JSON shape.
         .testTarget(name: "MTASTSCLITests", dependencies: ["mtasts"]),
     ]

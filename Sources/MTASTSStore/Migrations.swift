@@ -115,6 +115,9 @@ enum Migrations {
             PRIMARY KEY (domain_id, slot, position)
         ) WITHOUT ROWID;
         """),
+
+        // Views only (Migrations+Views.swift): the report's definitions for plain SQL.
+        ("0004_report_views", reportViews),
     ]
 
     /// Applies every migration not yet recorded, in order. Refuses a database that records a

@@ -1,0 +1,129 @@
+// Inline SVG charts, hand-written: the report must be one file that opens offline, with no
+// script and no external asset, so a chart library is out. Text is escaped; sizes are fixed
+// pixel values (viewBox), so the page scales them and prints them.
+
+public enum SVG {
+    public static let palette = ["#2563eb", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d", "#ea580c", "#475569"]
+    public static func severityColor(_ s: String) -> String {
+        switch s { case "error": return "#dc2626"; case "warning": return "#f59e0b"; default: return "#2563eb" }
+    }
+
+    public struct Bar: Sendable {
+        public var label: String
+        public var value: Int
+        public var color: String
+        /// Printed after the count, e.g. a share "(12.3%)".
+        public var suffix: String
+        public init(_ label: String, _ value: Int, color: String = SVG.palette[0], suffix: String = "") {
+            self.label = label; self.value = value; self.color = color; self.suffix = suffix
+        }
+    }
+
+    public static func escape(_ s: String) -> String {
+        var o = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": o += "&amp;"
+            case "<": o += "&lt;"
+            case ">": o += "&gt;"
+            case "\"": o += "&quot;"
+            case "'": o += "&#39;"
+            default: o.unicodeScalars.append(c)
+            }
+        }
+        return o
+    }
+
+    static func clip(_ s: String, _ n: Int) -> String { s.count <= n ? s : String(s.prefix(n - 1)) + "…" }
+
+    /// Horizontal bars: label on the left, bar, count and suffix on the right.
+    public static func horizontalBars(_ bars: [Bar], width: Int = 600, labelWidth: Int = 190, title: String) -> String {
+        let row = 26, top = 8
+        let height = top * 2 + max(1, bars.count) * row
+        let maxV = max(1, bars.map(\.value).max() ?? 1)
+        let barMax = width - labelWidth - 130
+        var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
+        for (i, b) in bars.enumerated() {
+            let y = top + i * row
+            let w = b.value == 0 ? 0 : max(2, b.value * barMax / maxV)
+            s += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\" class=\"l\">\(escape(clip(b.label, 28)))</text>"
+            s += "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(row - 8)\" rx=\"3\" fill=\"\(b.color)\"/>"
+            s += "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 17)\" class=\"v\">\(b.value)\(escape(b.suffix))</text>"
+        }
+        if bars.isEmpty { s += "<text x=\"\(width / 2)\" y=\"24\" text-anchor=\"middle\" class=\"l\">no data</text>" }
+        return s + "</svg>"
+    }
+
+    /// One bar split into parts (the mode split), with a legend under it.
+    public static func stackedBar(_ parts: [Bar], width: Int = 600, title: String) -> String {
+        let total = parts.reduce(0) { $0 + $1.value }
+        var s = "<svg viewBox=\"0 0 \(width) 86\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
+        var x = 0
+        for (i, p) in parts.enumerated() where total > 0 {
+            let w = i == parts.count - 1 ? width - x : p.value * width / total
+            s += "<rect x=\"\(x)\" y=\"6\" width=\"\(w)\" height=\"34\" fill=\"\(p.color)\"/>"
+            if w > 60 {
+                s += "<text x=\"\(x + w / 2)\" y=\"28\" text-anchor=\"middle\" class=\"in\">\(escape(percent(p.value, total)))</text>"
+            }
+            x += w
+        }
+        var lx = 0
+        for p in parts {
+            s += "<rect x=\"\(lx)\" y=\"56\" width=\"12\" height=\"12\" rx=\"2\" fill=\"\(p.color)\"/>"
+            let label = "\(p.label): \(p.value) (\(percent(p.value, total)))"
+            s += "<text x=\"\(lx + 18)\" y=\"67\" class=\"l\">\(escape(label))</text>"
+            lx += 30 + label.count * 7
+        }
+        return s + "</svg>"
+    }
+
+    /// Vertical bars with a label under each (the max_age histogram).
+    public static func columns(_ bars: [Bar], width: Int = 600, height: Int = 220, title: String) -> String {
+        let bottom = height - 30, topPad = 22
+        let maxV = max(1, bars.map(\.value).max() ?? 1)
+        let slot = width / max(1, bars.count)
+        var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
+        s += "<line x1=\"0\" y1=\"\(bottom)\" x2=\"\(width)\" y2=\"\(bottom)\" stroke=\"#cbd5e1\"/>"
+        for (i, b) in bars.enumerated() {
+            let h = b.value == 0 ? 0 : max(2, b.value * (bottom - topPad) / maxV)
+            let x = i * slot + slot / 6
+            s += "<rect x=\"\(x)\" y=\"\(bottom - h)\" width=\"\(slot * 2 / 3)\" height=\"\(h)\" rx=\"3\" fill=\"\(b.color)\"/>"
+            s += "<text x=\"\(x + slot / 3)\" y=\"\(bottom - h - 6)\" text-anchor=\"middle\" class=\"v\">\(b.value)</text>"
+            s += "<text x=\"\(x + slot / 3)\" y=\"\(bottom + 18)\" text-anchor=\"middle\" class=\"l\">\(escape(b.label))</text>"
+        }
+        return s + "</svg>"
+    }
+
+    /// Lines over scans (trends): one polyline per series, y from 0 to 100 %.
+    public static func lines(_ series: [(name: String, color: String, values: [Double?])], xLabels: [String],
+                             width: Int = 900, height: Int = 320, title: String) -> String {
+        let left = 48, right = 170, top = 14, bottom = height - 34
+        let plotW = width - left - right
+        let n = max(1, xLabels.count - 1)
+        func x(_ i: Int) -> Int { left + (xLabels.count == 1 ? plotW / 2 : i * plotW / n) }
+        func y(_ v: Double) -> Int { bottom - Int((v * Double(bottom - top)).rounded()) }
+        var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
+        for p in stride(from: 0, through: 100, by: 25) {
+            let yy = y(Double(p) / 100)
+            s += "<line x1=\"\(left)\" y1=\"\(yy)\" x2=\"\(left + plotW)\" y2=\"\(yy)\" stroke=\"#e2e8f0\"/>"
+            s += "<text x=\"\(left - 6)\" y=\"\(yy + 4)\" text-anchor=\"end\" class=\"v\">\(p)%</text>"
+        }
+        for (i, l) in xLabels.enumerated() {
+            s += "<text x=\"\(x(i))\" y=\"\(bottom + 20)\" text-anchor=\"middle\" class=\"l\">\(escape(clip(l, 16)))</text>"
+        }
+        for (k, se) in series.enumerated() {
+            let pts = se.values.enumerated().compactMap { i, v in v.map { "\(x(i)),\(y($0))" } }
+            if pts.count > 1 { s += "<polyline fill=\"none\" stroke=\"\(se.color)\" stroke-width=\"2.5\" points=\"\(pts.joined(separator: " "))\"/>" }
+            for p in pts {
+                let xy = p.split(separator: ",")
+                s += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3.5\" fill=\"\(se.color)\"/>"
+            }
+            let ly = top + 10 + k * 22
+            s += "<rect x=\"\(left + plotW + 16)\" y=\"\(ly - 9)\" width=\"12\" height=\"12\" rx=\"2\" fill=\"\(se.color)\"/>"
+            s += "<text x=\"\(left + plotW + 34)\" y=\"\(ly + 2)\" class=\"l\">\(escape(se.name))</text>"
+        }
+        return s + "</svg>"
+    }
+
+    public static func percent(_ n: Int, _ d: Int) -> String { d == 0 ? "–" : Cell.percent(Double(n) / Double(d)) }
+}

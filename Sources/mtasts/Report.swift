@@ -1,0 +1,93 @@
+// `mtasts report`: one scan's statistics as text tables (stdout), tidy CSVs (--csv-dir) and one
+// self-contained HTML page (--html). The store reads, MTASTSReport counts and renders; this file
+// only wires them and does the file I/O.
+import ArgumentParser
+import Foundation
+import MTASTSReport
+import MTASTSStore
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Statistics of one scan: funnel, statuses, findings, providers, TLS-RPT and DANE.",
+        discussion: """
+        Prints the tables on stdout. --csv-dir writes each table as DIR/<name>.csv (columns in \
+        analysis/REPORTS.md); --html writes one self-contained page with SVG charts. When the \
+        database holds an earlier scan, the cross-scan findings against it are included.
+        """
+    )
+
+    static let defaultPSL = "/usr/share/publicsuffix/public_suffix_list.dat"
+
+    @Option(help: ArgumentHelp("The SQLite database written by `mtasts scan`.", valueName: "FILE"))
+    var db: String
+
+    @Option(help: ArgumentHelp("The scan to report; default the newest.", valueName: "ID"))
+    var scan: Int64?
+
+    @Option(name: .customLong("csv-dir"), help: ArgumentHelp("Write each table as a CSV file into this directory (created if absent).", valueName: "DIR"))
+    var csvDir: String?
+
+    @Option(help: ArgumentHelp("Write the report as one self-contained HTML file.", valueName: "FILE"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("The Public Suffix List (Debian package publicsuffix). Without it MX hosts are grouped by their last two labels.", valueName: "FILE"))
+    var psl: String = ReportCommand.defaultPSL
+
+    @Option(help: "Rows in the top-N tables (providers, delegation targets).")
+    var top: Int = 20
+
+    func run() throws {
+        do {
+            let store = try ScanStore(path: db, create: false)
+            let id = try store.resolveScan(scan)
+            guard let summary = try store.scans().first(where: { $0.id == id }) else { throw ExitCode(ExitStatus.failure) }
+            var stats = ScanStatistics(psl: Self.loadPSL(psl))
+            try store.reportRows(scanID: id) { stats.add($0) }
+            var cross: DiffSummary?
+            if let prev = try store.previousScanID(before: id) {
+                var d = DiffSummary(oldScan: prev, newScan: id, keepRows: false)
+                try store.diffPairs(old: prev, new: id) { d.add($0, $1) }
+                cross = d
+            }
+            var report = ScanReport(scan: summary, stats: stats, issuers: try store.issuerCounts(scanID: id), crossScan: cross)
+            report.topN = top
+            let tables = report.tables
+            let out = try OutputFile("-")
+            try out.write(tables.map(\.text).joined(separator: "\n"))
+            try out.close()
+            if let csvDir { try Self.writeCSVs(tables, to: csvDir) }
+            if let html { try Self.write(HTMLReport.page(report), to: html) }
+        } catch let e as StoreError {
+            Console.error("mtasts report: \(e)")
+            throw ExitCode(ExitStatus.failure)
+        } catch let e as OutputFile.Failure {
+            Console.error("mtasts report: \(e.message)")
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
+
+    /// The list, or the last-two-labels fallback with a warning (the tables say so too).
+    static func loadPSL(_ path: String) -> PublicSuffixList {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            Console.error("mtasts: no Public Suffix List at \(path): grouping MX hosts by their last two labels")
+            return .lastTwoLabels
+        }
+        return PublicSuffixList(text: String(decoding: data, as: UTF8.self))
+    }
+
+    static func writeCSVs(_ tables: [Table], to dir: String) throws {
+        do {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        } catch {
+            throw OutputFile.Failure(message: "cannot create directory '\(dir)': \(error.localizedDescription)")
+        }
+        for t in tables { try write(t.csv, to: (dir as NSString).appendingPathComponent(t.name + ".csv")) }
+    }
+
+    static func write(_ s: String, to path: String) throws {
+        let f = try OutputFile(path)
+        try f.write(s)
+        try f.close()
+    }
+}
