@@ -69,12 +69,14 @@ public enum HTMLReport {
             + kpi(String(s.blocksAllMX), "enforce-blocks-all-mx: mail refused", bad: s.blocksAllMX > 0) + "</div>"
 
         var g = "<div class=\"grid\">"
-        let funnelBars = Funnel.stages.indices.map { i in
-            SVG.Bar(Funnel.stages[i].name, s.funnel[i], color: SVG.palette[i], suffix: "  (\(SVG.percent(s.funnel[i], scanned)))")
-        }
-        g += card("Deployment funnel", SVG.horizontalBars(funnelBars, labelWidth: 130, title: "funnel"))
         let modeColors = ["enforce": "#16a34a", "testing": "#f59e0b", "none": "#94a3b8"]
-        g += card("Mode of \(s.valid) valid policies",
+        let funnelColors = ["#1e3a8a", "#2563eb", "#3b82f6", "#0d9488"]
+        let funnelBars = Funnel.stages.indices.map { i in
+            SVG.Bar(Funnel.stages[i].name, s.funnel[i], color: funnelColors[i], suffix: "  (\(SVG.percent(s.funnel[i], scanned)))")
+        } + modeOrder.map { SVG.Bar("valid, \($0)", s.mode[$0] ?? 0, color: modeColors[$0]!, suffix: "  (\(SVG.percent(s.mode[$0] ?? 0, scanned)))") }
+        g += card("Deployment funnel (share of scanned)", SVG.horizontalBars(funnelBars, labelWidth: 130, title: "funnel")
+                  + "<p class=\"note\">record: an STS record (status record-invalid or later); policy fetched: policy-webpki-invalid, policy-invalid or valid.</p>")
+        g += card("Mode of \(s.valid) valid policies, and every status",
                   SVG.stackedBar(modeOrder.map { SVG.Bar($0, s.mode[$0] ?? 0, color: modeColors[$0]!) }, title: "modes")
                   + SVG.horizontalBars(ScanReport.ordered(s.status, statusOrder).map {
                       SVG.Bar($0, s.status[$0]!, color: $0 == "valid" ? "#16a34a" : ($0 == "no-record" ? "#94a3b8" : "#ea580c"),

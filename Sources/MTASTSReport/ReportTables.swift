@@ -34,7 +34,8 @@ public struct ScanReport: Sendable {
         t.append(Table(name: "scan", title: "Scan \(scan.id): \(m.label)", columns: ["key", "value"], rows: [
             [.text("scan_id"), .int(Int(scan.id))], [.text("label"), .text(m.label)], [.text("input_name"), .text(m.inputName)],
             [.text("input_sha256"), .text(m.inputSHA256)], [.text("tool_version"), .text(m.toolVersion)],
-            [.text("started_at"), .int(Int(m.startedAt))], [.text("finished_at"), scan.finishedAt.map { .int(Int($0)) } ?? .text("unfinished")],
+            [.text("started_at"), .int(Int(m.startedAt))], [.text("started_utc"), .text(utc(m.startedAt))],
+            [.text("finished_at"), scan.finishedAt.map { .int(Int($0)) } ?? .text("unfinished")],
             [.text("rows"), .int(s.rows)],
         ]))
 

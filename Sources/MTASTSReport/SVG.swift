@@ -41,7 +41,9 @@ public enum SVG {
         let row = 26, top = 8
         let height = top * 2 + max(1, bars.count) * row
         let maxV = max(1, bars.map(\.value).max() ?? 1)
-        let barMax = width - labelWidth - 130
+        // Room on the right for the longest "count (suffix)" text, at ~6.6 px a character.
+        let reserve = 16 + Int(Double(bars.map { String($0.value).count + $0.suffix.count }.max() ?? 8) * 6.6)
+        let barMax = max(60, width - labelWidth - reserve)
         var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
         for (i, b) in bars.enumerated() {
             let y = top + i * row

@@ -98,3 +98,21 @@ extension String {
         return String(s)
     }
 }
+
+/// Seconds since 1970 as `2025-06-15 14:13:20Z`, without Foundation's formatters (pure and
+/// locale-free). Days to civil date: Howard Hinnant's `civil_from_days`.
+public func utc(_ t: Int64) -> String {
+    let days = t >= 0 ? t / 86_400 : (t - 86_399) / 86_400
+    let secs = t - days * 86_400
+    let z = days + 719_468
+    let era = (z >= 0 ? z : z - 146_096) / 146_097
+    let doe = z - era * 146_097
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+    let mp = (5 * doy + 2) / 153
+    let d = doy - (153 * mp + 2) / 5 + 1
+    let m = mp < 10 ? mp + 3 : mp - 9
+    let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+    func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+    return "\(y)-\(two(m))-\(two(d)) \(two(secs / 3600)):\(two(secs % 3600 / 60)):\(two(secs % 60))Z"
+}
