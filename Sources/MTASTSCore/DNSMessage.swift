@@ -53,8 +53,11 @@ public enum DNSMessage {
         let qd = Int(m[4]) << 8 | Int(m[5])
         let an = Int(m[6]) << 8 | Int(m[7])
         var i = 12
+        // The answer must be to our question: name and type, or it is someone else's answer.
         for _ in 0..<qd {
-            guard let (_, next) = readName(m, at: i), next + 4 <= m.count else { return nil }
+            guard let (name, next) = readName(m, at: i), next + 4 <= m.count else { return nil }
+            let type = UInt16(m[next]) << 8 | UInt16(m[next + 1])
+            guard name == normalise(qname), type == qtype.rawValue else { return nil }
             i = next + 4
         }
         // Collect answer RRs by owner name, then walk the CNAME chain from the query name.

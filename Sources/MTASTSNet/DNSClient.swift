@@ -74,11 +74,13 @@ extension EventLoop {
 
     func makeChannel(index: Int) throws -> ares_channel {
         var options = ares_options()
-        // NOCHECKRESP: SERVFAIL and REFUSED come back with their RCODE instead of as
-        // ARES_ECONNREFUSED, which would look exactly like an unreachable resolver.
+        // Not NOCHECKRESP: that flag also makes c-ares accept an answer whose question differs
+        // from the query's (a late answer to an earlier query with the same id), which under
+        // load gave NOERROR-without-records to the wrong query. Without it SERVFAIL comes back as
+        // ARES_ESERVFAIL after the retries, which is what we record.
         // EDNS: answers up to 1232 bytes over UDP; larger ones come truncated and c-ares retries
         // over TCP. ROTATE spreads queries over several --resolver addresses.
-        options.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_EDNS
+        options.flags = ARES_FLAG_EDNS
         options.ednspsz = 1232
         options.timeout = Int32(config.timeoutMillis)
         options.tries = Int32(config.dnsRetries + 1)
@@ -171,8 +173,11 @@ extension EventLoop {
         case ARES_EREFUSED:
             return DNSResult(outcome: .refused, answer: nil)
         case ARES_ECONNREFUSED:
-            // The resolver itself refused the connection: no answer at all.
-            return DNSResult(outcome: .timeout, answer: nil)
+            // c-ares 1.18 ends a query with ECONNREFUSED when every server answered SERVFAIL or
+            // REFUSED, and also when the resolver's port is closed. The first is by far the
+            // common case in a scan (a scan against a dead resolver fails its first queries and
+            // shows in the progress line), so it is recorded as SERVFAIL.
+            return DNSResult(outcome: .servFail, answer: nil)
         default:
             return DNSResult(outcome: .malformed, answer: nil)
         }

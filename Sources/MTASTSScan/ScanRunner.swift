@@ -76,6 +76,8 @@ public final class ScanRunner {
                 counts.linesRead += 1
                 if let size = inputSize, size > 0 { progress.input(fraction: Double(reader.bytesRead) / Double(size)) }
                 guard let domain = line.domain else {
+                    // A bad line has no name to hash: shard 0 records it, so a merge has it once.
+                    guard config.shardIndex == 0 else { continue }
                     counts.invalid += 1
                     if !skip.contains(line.number) {
                         try add(.invalidInput(lineNo: line.number, input: line.text, rank: line.rank), inFlight: false)

@@ -21,7 +21,7 @@ struct MTASTS: AsyncParsableCommand {
         2 usage error, 4 (lint) not valid.
         """,
         version: "mtasts \(MTASTSVersion.string)",
-        subcommands: [Scan.self, Check.self, ExportCommand.self, Lint.self, ReclassifyCommand.self, ReportCommand.self, TrendsCommand.self, DiffCommand.self, Version.self]
+        subcommands: [Scan.self, Check.self, ExportCommand.self, Merge.self, Lint.self, ReclassifyCommand.self, ReportCommand.self, TrendsCommand.self, DiffCommand.self, Version.self]
     )
 }
 
