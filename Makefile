@@ -5,8 +5,9 @@ SWIFT ?= swift
 FUZZ_SECONDS ?= 60
 export FUZZ_SECONDS
 
-# Debian packages the build needs (the test world adds its own in Tests/World/world.mk).
-BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev pkg-config time
+# Debian packages the build needs (the test world adds its own in Tests/World/world.mk);
+# publicsuffix gives `mtasts report` the Public Suffix List to group MX providers.
+BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev pkg-config time publicsuffix
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release test unit-test fuzz demo clean help
@@ -18,6 +19,7 @@ help:
 	@echo "make build   debug build;  make release: release build"
 	@echo "make fuzz    libFuzzer on the record and policy parsers, FUZZ_SECONDS each (default 60)"
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
+	@echo "make analysis-test   analysis/report.py (pandas, DuckDB, matplotlib) against mtasts report; ANALYSIS_DB=FILE"
 
 # Installs only what is missing, so a second run takes a moment.
 deps:
@@ -71,3 +73,21 @@ clean:
 .PHONY: bench
 bench: deps world-deps release
 	bench/run.sh
+
+# analysis/: the database read with pandas and DuckDB, drawn with matplotlib (analysis/report.py),
+# in the venv analysis/.venv (git-ignored), checked number for number against
+# `mtasts report --csv-dir`. ANALYSIS_DB=FILE checks a scanned database of yours; without it a
+# small offline scan is made (its resolver is a closed loopback port: every domain dns-error).
+ANALYSIS_DB ?=
+.PHONY: analysis-test
+analysis/.venv/.installed: analysis/requirements.txt
+	python3 -m venv analysis/.venv
+	analysis/.venv/bin/pip install -q -r analysis/requirements.txt
+	touch $@
+
+analysis-test: build analysis/.venv/.installed
+	@db="$(ANALYSIS_DB)"; if [ -z "$$db" ]; then dir=$$(mktemp -d); db=$$dir/offline.db; \
+	  printf 'a.example\nb.example\n# a comment\nnot a domain!\n' > $$dir/list.txt; \
+	  .build/debug/mtasts scan $$dir/list.txt --db $$db --resolver 127.0.0.1:9 --https-port 9 --smtp-port 9 \
+	    --ehlo-name scanner.mtasts.test --timeout 1 --retries 0 --no-smtp >$$dir/scan.log 2>&1 || { cat $$dir/scan.log; exit 1; }; fi; \
+	status=0; analysis/test_report.sh $$db || status=1; [ -z "$(ANALYSIS_DB)" ] && rm -rf "$$dir"; exit $$status
