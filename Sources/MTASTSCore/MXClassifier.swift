@@ -22,6 +22,7 @@ public enum MXClassifier {
         var verdicts: [MXHostVerdict] = []
         for host in hosts {
             let (result, hostFindings) = classifyHost(host, patterns: patterns, scanTime: scanTime)
+            // Every address of the host is on the exclusion list: not probed, result null.
             verdicts.append(MXHostVerdict(host: host.name, preference: host.preference, result: result))
             findings += hostFindings
             if host.tlsaRecords > 0 {
@@ -29,8 +30,10 @@ public enum MXClassifier {
                                         detail: "\(host.tlsaRecords) TLSA record(s), DNSSEC \(host.tlsa?.authenticated == true ? "validated" : "not validated")"))
             }
         }
-        let passing = verdicts.filter { $0.result == .pass }.count
-        let status: MXStatus = passing == verdicts.count ? .allPass : passing == 0 ? .nonePass : .partial
+        let judged = verdicts.filter { $0.result != nil }
+        guard !judged.isEmpty else { return (.notProbed, verdicts, findings) }
+        let passing = judged.filter { $0.result == .pass }.count
+        let status: MXStatus = passing == judged.count ? .allPass : passing == 0 ? .nonePass : .partial
         return (status, verdicts, findings)
     }
 
@@ -38,7 +41,10 @@ public enum MXClassifier {
     /// finding. A host passes when its name matches the policy and at least one of its addresses
     /// passes every TLS check (a sender tries the next address of the host); the failing
     /// addresses still leave their findings.
-    static func classifyHost(_ host: MXEvidence.Host, patterns: [String]?, scanTime: Int64) -> (MXResult, [Finding]) {
+    static func classifyHost(_ host: MXEvidence.Host, patterns: [String]?, scanTime: Int64) -> (MXResult?, [Finding]) {
+        if !host.probes.isEmpty && host.probes.allSatisfy({ $0.outcome == .excluded }) {
+            return (nil, [])
+        }
         var findings: [Finding] = []
         var causes = Set<MXResult>()
         let name = host.name
@@ -57,7 +63,7 @@ public enum MXClassifier {
             }
         }
         var anyAddressPasses = false
-        for probe in host.probes {
+        for probe in host.probes where probe.outcome != .excluded {
             let probeCauses = addressCauses(probe, host: name, scanTime: scanTime, findings: &findings)
             if probeCauses.isEmpty { anyAddressPasses = true }
             causes.formUnion(probeCauses)

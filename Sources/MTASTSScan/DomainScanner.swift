@@ -8,11 +8,13 @@ public struct DomainScanner: Sendable {
     let loop: EventLoop
     let options: ScanOptions
     let probes: ProbeCache
+    let exclusions: ExclusionList
 
-    public init(loop: EventLoop, options: ScanOptions, probes: ProbeCache) {
+    public init(loop: EventLoop, options: ScanOptions, probes: ProbeCache, exclusions: ExclusionList = ExclusionList()) {
         self.loop = loop
         self.options = options
         self.probes = probes
+        self.exclusions = exclusions
     }
 
     public func scan(_ domain: String) async -> Evidence {
@@ -44,10 +46,15 @@ public struct DomainScanner: Sendable {
             default: return PolicyFetchEvidence(outcome: .hostNoAddress)
             }
         }
-        var fetch = await loop.fetchPolicy(host: host, addresses: addresses, port: options.httpsPort)
+        let allowed = addresses.filter { !exclusions.excludes(address: $0) }
+        guard !allowed.isEmpty else {
+            // Recorded, never silently dropped: the policy host sits in an excluded range.
+            return PolicyFetchEvidence(outcome: .hostNoAddress, detail: "every address of \(host) is excluded by --exclude")
+        }
+        var fetch = await loop.fetchPolicy(host: host, addresses: allowed, port: options.httpsPort)
         if fetch.outcome == .tlsHandshakeFailed, fetch.tls == nil {
             // Learn whether the server only speaks TLS below 1.2 (policy-tls-version-too-old).
-            fetch.tls = await loop.legacyTLSFacts(host: host, addresses: addresses, port: options.httpsPort)
+            fetch.tls = await loop.legacyTLSFacts(host: host, addresses: allowed, port: options.httpsPort)
         }
         return fetch
     }

@@ -11,13 +11,18 @@ public actor ProbeCache {
     private let port: Int
     public private(set) var sessionsStarted = 0
 
-    public init(loop: EventLoop, port: Int, perAddressConcurrency: Int) {
+    private let exclusions: ExclusionList
+
+    public init(loop: EventLoop, port: Int, perAddressConcurrency: Int, exclusions: ExclusionList = ExclusionList()) {
         self.loop = loop
         self.port = port
         self.limiter = AddressLimiter(limit: perAddressConcurrency)
+        self.exclusions = exclusions
     }
 
     public func probe(host: String, address: String) async -> SMTPProbeEvidence {
+        // An address on the exclusion list is never contacted; the evidence says so.
+        if exclusions.excludes(address: address) { return SMTPProbeEvidence(address: address, outcome: .excluded) }
         let key = host + "|" + address
         if let task = probes[key] { return await task.value }
         sessionsStarted += 1

@@ -80,8 +80,9 @@ struct Scan: AsyncParsableCommand {
         do { loop = try EventLoop(config: try network.netConfig()) } catch let e as ValidationError { throw e } catch { fail("\(error)") }
         defer { loop.shutdown() }
         let options = network.scanOptions(scanTime: scanTime)
-        let probes = ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency)
-        let runner = ScanRunner(scanner: DomainScanner(loop: loop, options: options, probes: probes),
+        let probes = ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency,
+                                exclusions: exclusions)
+        let runner = ScanRunner(scanner: DomainScanner(loop: loop, options: options, probes: probes, exclusions: exclusions),
                                 config: RunnerConfig(concurrency: concurrency, rate: rate, exclusions: exclusions,
                                                      shardCount: shards, shardIndex: shard),
                                 store: store, scanID: scanID)
