@@ -118,7 +118,8 @@ extension ScanStore {
 
     /// Leaf issuers, by role. Slot 0 is the policy fetch exactly when the evidence has policy TLS
     /// facts (EvidenceCodec numbers the policy connection first); every other slot is an MX probe.
-    /// The CASE parses the evidence JSON only for slot 0 (a 3x difference on 10k domains).
+    /// The CASE parses the evidence JSON only for slot 0; that parse is still most of the cost
+    /// (about 0.45 of 0.5 s for 10k domains): no column of `domains` tells policy TLS facts apart.
     public func issuerCounts(scanID: Int64) throws -> [IssuerCount] {
         var out: [IssuerCount] = []
         try db.prepare("""
