@@ -130,7 +130,9 @@ def main() -> int:
     except Exception as e:
         print(f"report.py: v_funnel not checked ({e})", file=sys.stderr)
 
-    status = d.groupby("status").size().reindex([s for s in STATUS_ORDER if s in set(d["status"])]).rename("domains").reset_index()
+    # Every status, zeros included (as mtasts report does), then any word this script does not know.
+    order = STATUS_ORDER + sorted(set(d["status"]) - set(STATUS_ORDER))
+    status = d.groupby("status").size().reindex(order, fill_value=0).rename("domains").rename_axis("status").reset_index()
     status["share"] = status["domains"] / len(d)
     valid = d[d["status"] == "valid"]
     modes = pd.DataFrame({"mode": MODES, "domains": [int((valid["mode"] == m).sum()) for m in MODES]})

@@ -22,6 +22,12 @@ public struct ScanReport: Sendable {
         order.filter { counts[$0] != nil } + counts.keys.filter { !order.contains($0) }.sorted()
     }
 
+    /// Every word of the vocabulary, zeros included, so that the CSVs of two scans have the same
+    /// rows and stack without a join; then any unknown word.
+    static func all(_ counts: [String: Int], _ order: [String]) -> [String] {
+        order + counts.keys.filter { !order.contains($0) }.sorted()
+    }
+
     /// By count descending, then by name, for stable output.
     static func top<V>(_ d: [String: V], _ n: Int, by count: (V) -> Int) -> [(String, V)] {
         Array(d.sorted { count($0.value) != count($1.value) ? count($0.value) > count($1.value) : $0.key < $1.key }.prefix(n))
@@ -53,16 +59,16 @@ public struct ScanReport: Sendable {
                        rows: funnel, note: "scanned: all but invalid-input and excluded (dns-error included: \(s.status["dns-error"] ?? 0) domains of unknown adoption). record: status record-invalid or later. policy fetched: policy-webpki-invalid, policy-invalid or valid. Modes: share_of_previous is of valid."))
 
         t.append(Table(name: "status", title: "Status", columns: ["status", "domains", "share"],
-                       rows: Self.ordered(s.status, statusOrder).map { [.text($0), .int(s.status[$0]!), share(s.status[$0]!, of: s.rows)] },
-                       note: "share of all rows"))
+                       rows: Self.all(s.status, statusOrder).map { [.text($0), .int(s.status[$0] ?? 0), share(s.status[$0] ?? 0, of: s.rows)] },
+                       note: "share of all rows; every status listed, zeros included"))
         t.append(Table(name: "mode", title: "Mode of valid policies", columns: ["mode", "domains", "share"],
                        rows: modeOrder.map { [.text($0), .int(s.mode[$0] ?? 0), share(s.mode[$0] ?? 0, of: s.valid)] }))
         t.append(Table(name: "mx_status", title: "MX status", columns: ["mx_status", "domains", "share"],
-                       rows: Self.ordered(s.mxStatus, mxStatusOrder).map { [.text($0), .int(s.mxStatus[$0]!), share(s.mxStatus[$0]!, of: s.rows)] },
+                       rows: Self.all(s.mxStatus, mxStatusOrder).map { [.text($0), .int(s.mxStatus[$0] ?? 0), share(s.mxStatus[$0] ?? 0, of: s.rows)] },
                        note: "share of all rows"))
         t.append(Table(name: "mx_result", title: "MX host results", columns: ["result", "mx_hosts", "domains", "share_of_scanned"],
-                       rows: Self.ordered(s.mxResultHosts, mxResultOrder + ["not probed"]).map {
-                           [.text($0), .int(s.mxResultHosts[$0]!), .int(s.mxResultDomains[$0] ?? 0), share(s.mxResultDomains[$0] ?? 0, of: scanned)]
+                       rows: Self.all(s.mxResultHosts, mxResultOrder + ["not probed"]).map {
+                           [.text($0), .int(s.mxResultHosts[$0] ?? 0), .int(s.mxResultDomains[$0] ?? 0), share(s.mxResultDomains[$0] ?? 0, of: scanned)]
                        }, note: "mx_hosts: host rows (a provider's host counts once per domain using it); domains: with at least one host of that result; share of scanned"))
         let codes = s.findingDomains.sorted {
             $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key
@@ -91,8 +97,8 @@ public struct ScanReport: Sendable {
                        note: "policies: every policy whose max_age parsed (any status); valid: status valid. =1y is exactly 31557600 s"))
 
         t.append(Table(name: "tlsrpt_status", title: "TLS-RPT record", columns: ["tlsrpt_status", "domains", "share_of_scanned"],
-                       rows: Self.ordered(s.tlsrpt, ["valid", "absent", "invalid", "multiple", "dns-error", "not looked up"]).map {
-                           [.text($0), .int(s.tlsrpt[$0]!), share(s.tlsrpt[$0]!, of: scanned)] }))
+                       rows: Self.all(s.tlsrpt, ["valid", "absent", "invalid", "multiple", "dns-error", "not looked up"]).map {
+                           [.text($0), .int(s.tlsrpt[$0] ?? 0), share(s.tlsrpt[$0] ?? 0, of: scanned)] }))
         func ov(_ sts: Int?, _ rpt: Int?, _ dane: Int?) -> Int {
             (0..<8).filter { i in (sts == nil || i >> 2 == sts!) && (rpt == nil || (i >> 1) & 1 == rpt!) && (dane == nil || i & 1 == dane!) }
                 .reduce(0) { $0 + s.overlap[$1] }
