@@ -6,6 +6,10 @@
 # 2. mtasts scan (release build, default flags: MX hosts probed for domains with a record) through
 #    a freshly restarted, cold unbound; wall time, CPU (user+sys) and peak RSS from /usr/bin/time -v.
 # 3. The ratio, CPU µs per domain, counts by status. Printed as a table and kept in bench/results/.
+# 4. The Python peer (bench/peer/peer.py: an asyncio loop around postfix-mta-sts-resolver, pinned in
+#    bench/peer/requirements.txt, venv bench/peer/.venv made if missing) through a freshly
+#    restarted, cold unbound on the same domains.txt: the same figures, side by side with mtasts,
+#    and its results counted against truth.jsonl (bench/peer/count_truth.py). The peer does no SMTP.
 # CI does not run this: machines are shared and noisy. Quote ratios measured in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,6 +25,11 @@ T=$(mktemp -d /tmp/mtasts-bench.XXXXXX)
 trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
 
 [ -x "$BIN" ] || { echo "bench: build first (make release)"; exit 1; }
+PEER=bench/peer
+if ! "$PEER/.venv/bin/python" -c 'import postfix_mta_sts_resolver' 2>/dev/null; then
+  [ -x "$PEER/.venv/bin/python" ] || python3 -m venv "$PEER/.venv"
+  "$PEER/.venv/bin/pip" install -q -r "$PEER/requirements.txt"
+fi
 bash Tests/World/world.sh up "$D" | tail -4
 
 restart_unbound() { # a cold cache; the dead delegation learned once, as in world.sh
@@ -46,18 +55,39 @@ rm -f "$T/bench.db"*
   --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
   --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 \
   > "$T/scan.out" 2> "$T/scan.err" || { tail -20 "$T/scan.err"; exit 1; }
-wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$T/scan.err")
-secs=$(python3 -c "
-p='$wall'.split(':'); s=0
+timev() { # FILE FIELD: a field of /usr/bin/time -v's report; Elapsed in seconds
+  case $2 in
+    wall) python3 -c "
+p='$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$1")'.split(':'); s=0
 for x in p: s = s*60 + float(x)
-print(s)")
-user=$(awk -F': ' '/User time/ {print $2}' "$T/scan.err")
-sys=$(awk -F': ' '/System time/ {print $2}' "$T/scan.err")
-rss=$(awk -F': ' '/Maximum resident/ {print $2}' "$T/scan.err")
+print(s)" ;;
+    user) awk -F': ' '/User time/ {print $2}' "$1" ;;
+    sys) awk -F': ' '/System time/ {print $2}' "$1" ;;
+    rss) awk -F': ' '/Maximum resident/ {print $2}' "$1" ;;
+  esac
+}
+secs=$(timev "$T/scan.err" wall)
+user=$(timev "$T/scan.err" user)
+sys=$(timev "$T/scan.err" sys)
+rss=$(timev "$T/scan.err" rss)
 stored=$(sqlite3 "$T/bench.db" "select count(*) from domains")
 rate=$(python3 -c "print('%.0f' % ($stored / $secs))")
 ratio=$(python3 -c "print('%.2f' % ($stored / $secs / $ceiling))")
 cpu_us=$(python3 -c "print('%.0f' % (($user + $sys) * 1e6 / $stored))")
+
+# 4. The Python peer, cold.
+restart_unbound
+/usr/bin/time -v "$PEER/.venv/bin/python" "$PEER/peer.py" "$D/domains.txt" --out "$T/peer.jsonl" \
+  --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
+  --timeout 5 --concurrency 500 2> "$T/peer.err" || { tail -20 "$T/peer.err"; exit 1; }
+p_secs=$(timev "$T/peer.err" wall)
+p_user=$(timev "$T/peer.err" user)
+p_sys=$(timev "$T/peer.err" sys)
+p_rss=$(timev "$T/peer.err" rss)
+p_n=$(wc -l < "$T/peer.jsonl")
+p_rate=$(python3 -c "print('%.0f' % ($p_n / $p_secs))")
+p_cpu_us=$(python3 -c "print('%.0f' % (($p_user + $p_sys) * 1e6 / $p_n))")
+p_ratio=$(python3 -c "print('%.2f' % ($p_cpu_us / $cpu_us))")
 
 {
   echo "# make bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; mtasts $("$BIN" --version)"
@@ -72,5 +102,18 @@ cpu_us=$(python3 -c "print('%.0f' % (($user + $sys) * 1e6 / $stored))")
   sqlite3 "$T/bench.db" "select '  ' || status || ': ' || count(*) from domains group by status order by count(*) desc"
   echo "counts by mx_status:"
   sqlite3 "$T/bench.db" "select '  ' || mx_status || ': ' || count(*) from domains group by mx_status order by count(*) desc"
+  echo
+  echo "# the Python peer: $("$PEER/.venv/bin/pip" freeze | grep -i -e '^postfix.mta.sts' -e '^aiodns' -e '^pycares' -e '^aiohttp' | tr '\n' ' ')"
+  echo "#   $(grep -m1 '^peer:' "$T/peer.err")"
+  printf '%-44s %14s %14s\n' "cold unbound, same domains.txt" "mtasts" "python peer"
+  printf '%-44s %14s %14s\n' "domains" "$stored" "$p_n"
+  printf '%-44s %14s %14s\n' "wall time (s)" "$secs" "$p_secs"
+  printf '%-44s %14s %14s\n' "domains/s" "$rate" "$p_rate"
+  printf '%-44s %14s %14s\n' "CPU (user+sys) µs per domain" "$cpu_us" "$p_cpu_us"
+  printf '%-44s %14s %14s\n' "  user / sys (s)" "$user / $sys" "$p_user / $p_sys"
+  printf '%-44s %14s %14s\n' "peak RSS (MB)" "$((rss / 1024))" "$((p_rss / 1024))"
+  printf '%-44s %s\n' "ratio peer / mtasts, CPU per domain" "$p_ratio"
+  echo "(the peer does no SMTP: mtasts probes the MX hosts of domains with a record)"
+  "$PEER/.venv/bin/python" "$PEER/count_truth.py" "$T/peer.jsonl" "$D/truth.jsonl"
 } | tee "$OUT"
 echo "(kept in $OUT)"
