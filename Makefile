@@ -91,3 +91,14 @@ analysis-test: build analysis/.venv/.installed
 	  .build/debug/mtasts scan $$dir/list.txt --db $$db --resolver 127.0.0.1:9 --https-port 9 --smtp-port 9 \
 	    --ehlo-name scanner.mtasts.test --timeout 1 --retries 0 --no-smtp >$$dir/scan.log 2>&1 || { cat $$dir/scan.log; exit 1; }; fi; \
 	status=0; analysis/test_report.sh $$db || status=1; [ -z "$(ANALYSIS_DB)" ] && rm -rf "$$dir"; exit $$status
+
+# deploy/ (Slurm array, Kubernetes Indexed Job, Dockerfile, GNU parallel) checked against each other
+# and the Makefile, and deploy/parallel.sh run for real on 4 shards of a 40-line offline input, then
+# merged (Tests/Deploy/check_deploy.py). Uses the system python3 with PyYAML and the sqlite3 CLI.
+DEPLOY_PY := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
+.PHONY: deploy-check
+deploy-check:
+	@$(DEPLOY_PY) -c 'import yaml' 2>/dev/null && command -v sqlite3 >/dev/null || { echo "deploy-check: installing python3-yaml sqlite3"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-yaml sqlite3 >/dev/null; }
+	@[ -x .build/debug/mtasts ] || $(MAKE) --no-print-directory build
+	@$(DEPLOY_PY) Tests/Deploy/check_deploy.py

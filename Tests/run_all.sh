@@ -2,7 +2,8 @@
 # `make test`: every test, in order, against the loopback world, which is always brought down.
 #   1. the world's self-check with dig/curl/openssl against its truth (no mtasts involved)
 #   2. end-to-end: the mtasts binary scans the world; export compared with truth, resume, check
-#   3. swift test: core conformance tables, store, CLI, C-library link tests
+#   3. deploy-check: the deploy/ recipes checked, deploy/parallel.sh run on an offline input
+#   4. swift test: core conformance tables, store, CLI, C-library link tests
 # The last line sums them up as 'N passed, M failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,9 @@ make --no-print-directory world-check 2>&1 | tee "$LOG/world-check.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 Tests/E2E/run.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/e2e.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 swift test --skip-build 2>&1 | tee "$LOG/swift-test.txt"
@@ -33,7 +37,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "e2e.txt"):
+for name in ("world-check.txt", "e2e.txt", "deploy.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         m = re.search(r"(\d+) passed, (\d+) failed", line)
         if m and not line.startswith("e2e-truth"):
