@@ -63,8 +63,9 @@ final class QueryContext {
 extension EventLoop {
     /// Channels; each opens its own UDP socket (source port) per resolver.
     static let channelCount = 4
-    /// Outstanding queries per channel, well under a resolver thread's default 1024.
-    static let maxInFlightPerChannel = 400
+    /// Outstanding queries per channel. The four sockets may all hash onto one resolver thread,
+    /// so together they stay under one thread's default limit (unbound: 1024), past which it drops.
+    static let maxInFlightPerChannel = 250
 
     func setUpResolver() throws {
         for index in 0..<Self.channelCount {

@@ -88,8 +88,15 @@ extension ScanStore {
         return names
     }
 
-    /// The flags JSON with the shard index taken out: shards of one scan differ only there.
+    /// The flags JSON without what may differ between shards of one scan: the shard index, and
+    /// the resolver and EHLO name of each shard's own machine (a local resolver per shard is the
+    /// recommended set-up). Everything else must be equal.
     static func flagsWithoutShard(_ flags: String) -> String {
-        flags.replacingOccurrences(of: #""shard": [0-9]+"#, with: #""shard": *"#, options: .regularExpression)
+        guard let data = flags.data(using: .utf8),
+              var object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { return flags }
+        for key in ["shard", "resolvers", "ehlo_name"] { object.removeValue(forKey: key) }
+        guard let out = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return flags }
+        return String(decoding: out, as: UTF8.self)
     }
 }

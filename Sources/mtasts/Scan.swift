@@ -48,11 +48,15 @@ struct Scan: AsyncParsableCommand {
     @Flag(help: "Continue the newest unfinished scan in --db of the same input; domains already stored are not scanned again.")
     var resume = false
 
+    @Flag(help: "With --resume: scan again the domains stored as dns-error (e.g. after the resolver stopped answering).")
+    var retryErrors = false
+
     func validate() throws {
         guard concurrency >= 1, concurrency <= 100_000 else { throw ValidationError("--concurrency must be 1 to 100000") }
         guard rate >= 0 else { throw ValidationError("--rate must be 0 or more") }
         guard shards >= 1, (0..<shards).contains(shard) else { throw ValidationError("--shard must be 0 to --shards - 1") }
         if resume && input == "-" { throw ValidationError("--resume needs an input file (stdin cannot be read again)") }
+        if retryErrors && !resume { throw ValidationError("--retry-errors goes with --resume") }
     }
 
     func run() async throws {
@@ -64,8 +68,12 @@ struct Scan: AsyncParsableCommand {
 
         var skip = LineSet()
         let scanID: Int64
-        if resume, let id = try store.findResumableScan(inputSHA256: sha, shardCount: shards, shardIndex: shard) {
+        if resume, let id = try resumableScan(store, sha: sha) {
             scanID = id
+            if retryErrors {
+                let n = try store.forgetDomains(scanID: id, statuses: [DomainStatus.dnsError.rawValue])
+                Console.error("mtasts scan: --retry-errors: \(n) dns-error rows of scan \(id) will be scanned again")
+            }
             skip = try store.completedLineNumbers(scanID: id)
             Console.error("mtasts scan: resuming scan \(id), \(skip.count) lines already stored")
         } else {
@@ -87,7 +95,7 @@ struct Scan: AsyncParsableCommand {
                                                      shardCount: shards, shardIndex: shard),
                                 store: store, scanID: scanID)
         let signals = SignalHandling.install(stop: runner.stopRequested)
-        defer { signals.cancel() }
+        defer { signals.forEach { $0.cancel() } }
         let progress = runner.progress
         let ticker = Task {
             while !Task.isCancelled {
@@ -110,6 +118,14 @@ struct Scan: AsyncParsableCommand {
         try store.finishScan(id: scanID, counts: counts)
         Console.error(runner.progress.summary(scanID: scanID)
                       + "  lines read: \(counts.linesRead), invalid: \(counts.invalid), duplicates skipped: \(counts.duplicates), excluded: \(counts.excluded)")
+    }
+
+    /// The newest unfinished scan of this input and shard; with --retry-errors a finished one
+    /// too, since its dns-error rows are what is to be scanned again.
+    func resumableScan(_ store: ScanStore, sha: String) throws -> Int64? {
+        if let id = try store.findResumableScan(inputSHA256: sha, shardCount: shards, shardIndex: shard) { return id }
+        guard retryErrors else { return nil }
+        return try store.scans().last { $0.meta.inputSHA256 == sha && $0.meta.shardCount == shards && $0.meta.shardIndex == shard }?.id
     }
 
     func fail(_ message: String) -> Never {
@@ -157,18 +173,20 @@ struct Scan: AsyncParsableCommand {
 /// First SIGINT or SIGTERM: stop reading input, finish and commit what is in flight. Second: stop
 /// at once (everything committed so far is kept; --resume continues).
 enum SignalHandling {
-    static func install(stop: StopFlag) -> DispatchSourceSignal {
-        signal(SIGINT, SIG_IGN)
-        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler {
-            if stop.isSet {
-                Console.error("mtasts scan: second interrupt, stopping now")
-                Foundation.exit(130)
+    static func install(stop: StopFlag) -> [DispatchSourceSignal] {
+        [SIGINT, SIGTERM].map { sig in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                if stop.isSet {
+                    Console.error("mtasts scan: second interrupt, stopping now")
+                    Foundation.exit(130)
+                }
+                Console.error("mtasts scan: interrupt: finishing the domains in flight (Ctrl-C again to stop at once)")
+                stop.set()
             }
-            Console.error("mtasts scan: interrupt: finishing the domains in flight (Ctrl-C again to stop at once)")
-            stop.set()
+            source.resume()
+            return source
         }
-        source.resume()
-        return source
     }
 }
