@@ -48,6 +48,7 @@ let package = Package(
 
         .testTarget(name: "MTASTSCoreTests", dependencies: ["MTASTSCore"]),
         .testTarget(name: "MTASTSNetTests", dependencies: ["MTASTSNet"]),
+        .testTarget(name: "MTASTSScanTests", dependencies: ["MTASTSScan"]),
         .testTarget(name: "MTASTSStoreTests", dependencies: ["MTASTSStore", "MTASTSCore"]),
         .testTarget(name: "MTASTSReportTests", dependencies: ["MTASTSReport", "MTASTSStore", "MTASTSCore"]),
         // Runs the built `mtasts` binary as a subprocess: end-to-end, exit codes, JSON shape.

@@ -202,8 +202,10 @@ public struct SMTPProbeEvidence: Sendable, Hashable, Codable {
     public var millis: Int
     /// The SMTP library's error text, for people, not rules.
     public var detail: String?
-    /// The leaf certificate (DER) of a second session without SNI, when the first reached TLS.
-    public var noSNILeaf: [UInt8]?
+    /// A second session without SNI presented another leaf certificate (nil: not tried, or it
+    /// did not reach TLS). The fact is kept rather than the DER, which every domain on a shared
+    /// MX host would otherwise carry.
+    public var noSNILeafDiffers: Bool?
 
     public init(address: String, outcome: Outcome, banner: String? = nil, ehlo: [String] = [], ehloTLS: [String] = [],
                 tls: TLSFacts? = nil, millis: Int = 0, detail: String? = nil) {

@@ -47,6 +47,8 @@ public indirect enum JSONValue: Sendable, Hashable {
         }
     }
 
+    public static func escapeString(_ s: String, into out: inout String) { escape(s, into: &out) }
+
     static func escape(_ s: String, into out: inout String) {
         out += "\""
         for u in s.unicodeScalars {

@@ -108,7 +108,7 @@ public enum MXClassifier {
                 c.insert(.certificateNotTrusted)
                 findings.append(Finding(.mxCertNotTrusted, host: host, detail: "\(at): verify result \(tls.verifyResult)"))
             }
-            if let plain = p.noSNILeaf, let leaf = tls.chainDER.first, plain != leaf {
+            if p.noSNILeafDiffers == true {
                 findings.append(Finding(.mxSNIDependent, host: host, detail: "\(at): another certificate without SNI"))
             }
             if !tls.versionAtLeast12 {

@@ -35,21 +35,32 @@ public final class InputReader {
     }
 
     public static func parse(_ raw: String, number: Int) -> InputLine? {
-        var text = Substring(raw)
-        if let hash = text.firstIndex(of: "#") { text = text[..<hash] }
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if trimmed.isEmpty { return nil }
+        // Byte-level: Foundation's trimmingCharacters cost ~3% of a scan's CPU here.
+        var bytes = Array(raw.utf8)[...]
+        if let hash = bytes.firstIndex(of: UInt8(ascii: "#")) { bytes = bytes[..<hash] }
+        bytes = trimmed(bytes)
+        if bytes.isEmpty { return nil }
+        let text = String(decoding: bytes, as: UTF8.self)
         var rank: Int?
-        var name = Substring(trimmed)
-        if let comma = trimmed.firstIndex(of: ",") {
-            let head = trimmed[..<comma].trimmingCharacters(in: .whitespaces)
-            guard let r = Int(head), r >= 0 else {
-                return InputLine(number: number, text: trimmed, rank: nil, domain: nil)
+        var name = bytes
+        if let comma = bytes.firstIndex(of: UInt8(ascii: ",")) {
+            let head = trimmed(bytes[..<comma])
+            guard !head.isEmpty, head.count <= 18, head.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else {
+                return InputLine(number: number, text: text, rank: nil, domain: nil)
             }
-            rank = r
-            name = Substring(trimmed[trimmed.index(after: comma)...].trimmingCharacters(in: .whitespaces))
+            rank = head.reduce(0) { $0 * 10 + Int($1 - 0x30) }
+            name = trimmed(bytes[(comma + 1)...])
         }
-        return InputLine(number: number, text: trimmed, rank: rank, domain: DomainName.normalise(String(name)))
+        return InputLine(number: number, text: text, rank: rank, domain: DomainName.normalise(String(decoding: name, as: UTF8.self)))
+    }
+
+    /// Without surrounding spaces, tabs, CR, LF, and other ASCII whitespace.
+    static func trimmed(_ b: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
+        var s = b
+        while let f = s.first, isSpace(f) { s = s.dropFirst() }
+        while let l = s.last, isSpace(l) { s = s.dropLast() }
+        return s
     }
 
     private func nextRawLine() -> String? {

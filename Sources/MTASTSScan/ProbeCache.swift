@@ -34,7 +34,7 @@ public actor ProbeCache {
                 // §7.1: servers must not require SNI. A second session without it shows whether
                 // the certificate depends on SNI (mx-sni-dependent).
                 let plain = await loop.probeSTARTTLS(host: host, address: address, port: port, sni: false)
-                result.noSNILeaf = plain.tls?.chainDER.first
+                if let plainLeaf = plain.tls?.chainDER.first { result.noSNILeafDiffers = plainLeaf != result.tls?.chainDER.first }
             }
             await limiter.release(address)
             return result

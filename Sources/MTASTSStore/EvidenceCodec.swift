@@ -1,4 +1,5 @@
-// How an `Evidence` value is stored: JSON (Foundation's encoder; format 1) without the two bulky
+// How an `Evidence` value is stored: JSON (EvidenceJSON.swift writes it, Foundation's decoder
+// reads it; format 1) without the two bulky
 // byte fields, which go elsewhere:
 //   - the policy body, as a BLOB in `evidence.policy_body` (as JSON numbers it would be ~4x);
 //   - every certificate chain (`TLSFacts.chainDER`), as fingerprints in `evidence_certs`, the DER
@@ -29,10 +30,9 @@ enum EvidenceCodec {
         }
         let body = stripped.policyFetch?.body
         stripped.policyFetch?.body = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = try encoder.encode(stripped)
-        return StoredEvidence(json: String(decoding: data, as: UTF8.self), policyBody: body,
+        var writer = JSONWriter()
+        writer.evidence(stripped)
+        return StoredEvidence(json: writer.out, policyBody: body,
                               chains: chains.map { (slot: $0.0, chain: $0.1) })
     }
 
