@@ -43,7 +43,11 @@ unit-test: deps
 # The whole suite (Tests/run_all.sh): the loopback world is brought up, checked against its ground
 # truth with independent tools, scanned end to end, then every Swift test runs, and the world is
 # always brought down.
-test: deps world-deps
+# The report test renders HTML in Chromium, and runs analysis/report.py in its venv.
+REPORT_DEBS := chromium
+test: deps world-deps analysis/.venv/.installed
+	@missing=""; for p in $(REPORT_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "test: installing$$missing"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
 	$(SWIFT) build --build-tests
 	WORLD_DIR=$(WORLD_DIR) Tests/run_all.sh
 

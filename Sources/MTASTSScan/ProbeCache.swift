@@ -1,6 +1,7 @@
 // Each (MX host, address) is probed once per scan and the result shared by every domain that uses
 // it: most domains sit on a few providers' MX hosts. A per-address limit keeps us polite to
 // addresses that serve many host names.
+import Foundation
 import MTASTSCore
 import MTASTSNet
 
@@ -13,10 +14,11 @@ public actor ProbeCache {
 
     private let exclusions: ExclusionList
 
-    public init(loop: EventLoop, port: Int, perAddressConcurrency: Int, exclusions: ExclusionList = ExclusionList()) {
+    public init(loop: EventLoop, port: Int, perAddressConcurrency: Int, perAddressRate: Double = 0,
+                exclusions: ExclusionList = ExclusionList()) {
         self.loop = loop
         self.port = port
-        self.limiter = AddressLimiter(limit: perAddressConcurrency)
+        self.limiter = AddressLimiter(limit: perAddressConcurrency, rate: perAddressRate)
         self.exclusions = exclusions
     }
 
@@ -30,6 +32,9 @@ public actor ProbeCache {
         let task = Task {
             await limiter.acquire(address)
             var result = await loop.probeSTARTTLS(host: host, address: address, port: port)
+            if result.outcome == .greetingRejected, result.banner?.hasPrefix("4") == true {
+                await limiter.backOff(address)   // 421 and friends: the server sheds load
+            }
             if result.tls != nil {
                 // §7.1: servers must not require SNI. A second session without it shows whether
                 // the certificate depends on SNI (mx-sni-dependent).
@@ -46,20 +51,45 @@ public actor ProbeCache {
     public var count: Int { probes.count }
 }
 
-/// At most `limit` sessions at once per destination address; the rest wait in order.
+/// Per destination address: at most `limit` sessions at once, at most `rate` new sessions a
+/// second, and a pause after a 4xx greeting (the server asks us to come back later). The rest
+/// wait in order.
 actor AddressLimiter {
     private let limit: Int
+    private let interval: Double
+    private let backoff: Double
     private var active: [String: Int] = [:]
     private var waiting: [String: [CheckedContinuation<Void, Never>]] = [:]
+    /// When the next new session with the address may start (seconds, monotonic).
+    private var nextStart: [String: Double] = [:]
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int, rate: Double = 0, backoffSeconds: Double = 60) {
+        self.limit = max(1, limit)
+        self.interval = rate > 0 ? 1 / rate : 0
+        self.backoff = backoffSeconds
+    }
 
     func acquire(_ address: String) async {
         if active[address, default: 0] < limit {
             active[address, default: 0] += 1
-            return
+        } else {
+            await withCheckedContinuation { waiting[address, default: []].append($0) }
         }
-        await withCheckedContinuation { waiting[address, default: []].append($0) }
+        await pace(address)
+    }
+
+    /// Spaces new sessions with one address by `interval`, and honours a back-off.
+    private func pace(_ address: String) async {
+        guard interval > 0 || nextStart[address] != nil else { return }
+        let now = Self.now()
+        let start = max(now, nextStart[address] ?? now)
+        nextStart[address] = start + interval
+        if start > now { try? await Task.sleep(nanoseconds: UInt64((start - now) * 1e9)) }
+    }
+
+    /// A 4xx greeting: no new session with this address for `backoff` seconds.
+    func backOff(_ address: String) {
+        nextStart[address] = max(nextStart[address] ?? 0, Self.now() + backoff)
     }
 
     func release(_ address: String) {
@@ -71,5 +101,11 @@ actor AddressLimiter {
             active[address, default: 1] -= 1
             if active[address] == 0 { active[address] = nil }
         }
+    }
+
+    static func now() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }

@@ -89,6 +89,7 @@ struct Scan: AsyncParsableCommand {
         defer { loop.shutdown() }
         let options = network.scanOptions(scanTime: scanTime)
         let probes = ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency,
+                                perAddressRate: options.perAddressRate,
                                 exclusions: exclusions)
         let runner = ScanRunner(scanner: DomainScanner(loop: loop, options: options, probes: probes, exclusions: exclusions),
                                 config: RunnerConfig(concurrency: concurrency, rate: rate, exclusions: exclusions,
@@ -166,6 +167,8 @@ struct Scan: AsyncParsableCommand {
             ("ehlo_name", .optional(network.ehloName)), ("concurrency", .int(concurrency)),
             ("rate", .string(String(rate))), ("exclude", .optional(exclude)),
             ("shards", .int(shards)), ("shard", .int(shard)),
+            ("per_address_concurrency", .int(network.perAddressConcurrency)),
+            ("per_address_rate", .string(String(network.perAddressRate))),
         ]).rendered()
     }
 }

@@ -150,5 +150,59 @@ else
   ok "merge of 3 of 4 shards refused: $(cat "$T/partial.err")"
 fi
 
+# 6. Reports: `mtasts report --csv-dir` counts equal counts computed from the truth; the analysis
+#    script (pandas, DuckDB) reproduces them; the HTML renders in headless Chromium, not blank,
+#    without console errors.
+ROOT=$(cd "$HERE/../.." && pwd)
+if "$BIN" report --db "$T/full.db" --csv-dir "$T/csv" --html "$T/report.html" > "$T/report.txt" 2>&1 \
+   && python3 - "$W/truth.jsonl" "$T/csv" <<'PY'
+import collections, csv, json, sys
+truth = [json.loads(l) for l in open(sys.argv[1])]
+want = {
+    "status": collections.Counter(t["status"] for t in truth),
+    "mode": collections.Counter(t["mode"] for t in truth if t["mode"]),
+    "mx_status": collections.Counter(t["mx_status"] for t in truth),
+    "tlsrpt_status": collections.Counter(t["tlsrpt"] for t in truth if t.get("tlsrpt")),
+}
+bad = 0
+for table, counts in want.items():
+    rows = list(csv.DictReader(open("%s/%s.csv" % (sys.argv[2], table))))
+    key = rows[0] and list(rows[0].keys())[0]
+    got = {r[key]: int(r["domains"]) for r in rows}
+    for k in set(counts) | set(got):
+        if got.get(k, 0) != counts.get(k, 0):
+            print("  report %s %s: %d, truth %d" % (table, k, got.get(k, 0), counts.get(k, 0))); bad += 1
+sys.exit(1 if bad else 0)
+PY
+then ok "report: status, mode, mx_status and TLS-RPT counts equal the truth's"; else bad "report counts differ from the truth"; fi
+if [ -x "$ROOT/analysis/.venv/bin/python" ]; then
+  if (cd "$ROOT" && analysis/test_report.sh "$T/full.db" "$BIN") > "$T/analysis.txt" 2>&1; then
+    ok "analysis/report.py (pandas, DuckDB) reproduces the report: $(tail -1 "$T/analysis.txt")"
+  else cat "$T/analysis.txt"; bad "analysis/report.py disagrees with mtasts report"; fi
+else
+  bad "analysis venv missing (make analysis/.venv/.installed)"
+fi
+if command -v chromium >/dev/null; then
+  timeout 120 chromium --headless=new --no-sandbox --disable-gpu --enable-logging=stderr --v=0 \
+    --screenshot="$T/report.png" --window-size=1280,1800 "file://$T/report.html" > "$T/chromium.log" 2>&1
+  if python3 - "$T/report.png" "$T/chromium.log" <<'PY'
+import struct, sys, zlib
+png = open(sys.argv[1], "rb").read()
+assert png[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+w, h = struct.unpack(">II", png[16:24])
+# Decompress the image data and count distinct bytes: a blank page is one colour.
+idat = b"".join(png[i + 8:i + 8 + struct.unpack(">I", png[i:i + 4])[0]]
+                for i in range(8, len(png) - 12) if png[i + 4:i + 8] == b"IDAT")
+raw = zlib.decompress(idat)
+distinct = len(set(raw[::97]))
+errors = [l for l in open(sys.argv[2], errors="replace") if "CONSOLE" in l and ("Error" in l or "error" in l)]
+print("  screenshot %dx%d, %d distinct sampled bytes, %d console errors" % (w, h, distinct, len(errors)))
+sys.exit(0 if w == 1280 and distinct > 20 and not errors else 1)
+PY
+  then ok "HTML report renders in headless Chromium: not blank, no console errors"; else bad "HTML report in Chromium"; fi
+else
+  bad "chromium not installed (make test installs it)"
+fi
+
 echo "e2e: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
