@@ -50,6 +50,13 @@ public indirect enum JSONValue: Sendable, Hashable {
     public static func escapeString(_ s: String, into out: inout String) { escape(s, into: &out) }
 
     static func escape(_ s: String, into out: inout String) {
+        // Most strings (names, codes, outcomes) need no escaping: append them whole.
+        if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C && $0 < 0x7F }) {
+            out += "\""
+            out += s
+            out += "\""
+            return
+        }
         out += "\""
         for u in s.unicodeScalars {
             switch u {

@@ -24,7 +24,7 @@ final class DNSChannel {
     let channel: ares_channel
     let index: Int
     var inFlight = 0
-    var waiting: [(String, DNSType, CheckedContinuation<DNSResult, Never>)] = []
+    var waiting: [(String, DNSType, DNSCompletion)] = []
     var waitingHead = 0
 
     init(channel: ares_channel, index: Int) {
@@ -43,15 +43,49 @@ final class ChannelTag {
     }
 }
 
+/// Who waits for a query: one task, or one slot of a batch that resumes its task once, when its
+/// last query is answered (a domain's first three lookups are one batch: one task switch, not
+/// three). Touched only on the loop thread.
+enum DNSCompletion {
+    case single(CheckedContinuation<DNSResult, Never>)
+    case batch(DNSBatch, Int)
+
+    func complete(_ r: DNSResult) {
+        switch self {
+        case .single(let c): c.resume(returning: r)
+        case .batch(let b, let i): b.set(i, r)
+        }
+    }
+}
+
+final class DNSBatch {
+    private var results: [DNSResult?]
+    private var remaining: Int
+    private let continuation: CheckedContinuation<[DNSResult], Never>
+
+    init(count: Int, continuation: CheckedContinuation<[DNSResult], Never>) {
+        results = Array(repeating: nil, count: count)
+        remaining = count
+        self.continuation = continuation
+        if count == 0 { continuation.resume(returning: []) }
+    }
+
+    func set(_ i: Int, _ r: DNSResult) {
+        results[i] = r
+        remaining -= 1
+        if remaining == 0 { continuation.resume(returning: results.map { $0! }) }
+    }
+}
+
 /// Carried through c-ares as the callback's `arg`.
 final class QueryContext {
     let loop: EventLoop
     let channel: DNSChannel
     let name: String
     let type: DNSType
-    let continuation: CheckedContinuation<DNSResult, Never>
+    let continuation: DNSCompletion
 
-    init(loop: EventLoop, channel: DNSChannel, name: String, type: DNSType, continuation: CheckedContinuation<DNSResult, Never>) {
+    init(loop: EventLoop, channel: DNSChannel, name: String, type: DNSType, continuation: DNSCompletion) {
         self.loop = loop
         self.channel = channel
         self.name = name
@@ -112,7 +146,7 @@ extension EventLoop {
     }
 
     /// Round-robin over channels; a full channel queues the query locally.
-    func enqueueQuery(_ name: String, _ type: DNSType, _ c: CheckedContinuation<DNSResult, Never>) {
+    func enqueueQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion) {
         let channel = channels[nextChannel]
         nextChannel = (nextChannel + 1) % channels.count
         if channel.inFlight < Self.maxInFlightPerChannel {
@@ -135,13 +169,13 @@ extension EventLoop {
         }
     }
 
-    func startQuery(_ name: String, _ type: DNSType, _ c: CheckedContinuation<DNSResult, Never>, on channel: DNSChannel) {
+    func startQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion, on channel: DNSChannel) {
         var buf: UnsafeMutablePointer<UInt8>?
         var len: Int32 = 0
         let rc = ares_create_query(name, Int32(ns_c_in.rawValue), Int32(type.rawValue), 0, 1, &buf, &len, 1232)
         guard rc == ARES_SUCCESS, let buf else {
             // A name c-ares cannot put on the wire (a label over 63 bytes...): no query is sent.
-            c.resume(returning: DNSResult(outcome: .malformed, answer: nil))
+            c.complete(DNSResult(outcome: .malformed, answer: nil))
             return
         }
         // Ask for the AD bit: a validating resolver sets it in the answer only when asked.
@@ -151,8 +185,8 @@ extension EventLoop {
         ares_send(channel.channel, buf, len, { arg, status, _, abuf, alen in
             let ctx = Unmanaged<QueryContext>.fromOpaque(arg!).takeRetainedValue()
             ctx.channel.inFlight -= 1
-            ctx.continuation.resume(returning: EventLoop.result(status: status, abuf: abuf, alen: alen,
-                                                                name: ctx.name, type: ctx.type))
+            ctx.continuation.complete(EventLoop.result(status: status, abuf: abuf, alen: alen,
+                                                       name: ctx.name, type: ctx.type))
         }, Unmanaged.passRetained(context).toOpaque())
         ares_free_string(buf)
     }

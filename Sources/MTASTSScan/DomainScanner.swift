@@ -18,20 +18,22 @@ public struct DomainScanner: Sendable {
     }
 
     public func scan(_ domain: String) async -> Evidence {
-        async let txtQuery = loop.query("_mta-sts." + domain, .txt)
-        async let mxQuery = loop.query(domain, .mx)
-        async let tlsrptQuery = loop.query("_smtp._tls." + domain, .txt)
-
-        let txt = await txtQuery
-        var evidence = Evidence(domain: domain, scanTime: options.scanTime, txt: txt.lookup)
+        // The three lookups every domain needs, as one batch: for the ~98% of domains without a
+        // record nothing else follows, and one resumption instead of three is most of their CPU.
+        let first = await loop.queries([("_mta-sts." + domain, .txt), (domain, .mx), ("_smtp._tls." + domain, .txt)])
+        let (txt, mxAnswer, tlsrpt) = (first[0], first[1], first[2])
+        var evidence = Evidence(domain: domain, scanTime: options.scanTime, txt: txt.lookup, tlsrpt: tlsrpt.lookup)
         let record = txt.outcome == .noError ? STSRecordParser.parse(txt.answer?.txt ?? []) : nil
         let hasRecord = record.map { $0.kind != .absent } ?? false
+        let probe = !options.noSMTP && (hasRecord || options.probeAllMX)
 
-        async let policy: PolicyFetchEvidence? = record?.kind == .valid ? fetchPolicy(domain) : nil
-        let mx = await mxStage(domain, answer: await mxQuery, probe: !options.noSMTP && (hasRecord || options.probeAllMX))
-        evidence.mx = mx
-        evidence.policyFetch = await policy
-        evidence.tlsrpt = await tlsrptQuery.lookup
+        if record?.kind == .valid {
+            async let policy = fetchPolicy(domain)
+            evidence.mx = await mxStage(domain, answer: mxAnswer, probe: probe)
+            evidence.policyFetch = await policy
+        } else {
+            evidence.mx = await mxStage(domain, answer: mxAnswer, probe: probe)
+        }
         return evidence
     }
 
@@ -62,9 +64,11 @@ public struct DomainScanner: Sendable {
     /// A and AAAA together: NOERROR when either answered; NXDOMAIN when both say so; else the
     /// failure.
     func addresses(of host: String) async -> (DNSOutcome, [String]) {
-        async let a = loop.query(host, .a)
-        async let aaaa = loop.query(host, .aaaa)
-        let (ra, raaaa) = await (a, aaaa)
+        let both = await loop.queries([(host, .a), (host, .aaaa)])
+        return Self.combine(a: both[0], aaaa: both[1])
+    }
+
+    static func combine(a ra: DNSResult, aaaa raaaa: DNSResult) -> (DNSOutcome, [String]) {
         let addresses = (ra.answer?.addresses ?? []) + (raaaa.answer?.addresses ?? [])
         let outcome: DNSOutcome
         if ra.outcome == .noError || raaaa.outcome == .noError {
@@ -98,8 +102,8 @@ public struct DomainScanner: Sendable {
     /// Every address of the host (IPv4 and IPv6), each probed once per scan, and its TLSA.
     func probeHost(_ host: MXEvidence.Host) async -> MXEvidence.Host {
         var h = host
-        async let tlsa = loop.query("_25._tcp." + host.name, .tlsa)
-        let (outcome, addresses) = await addresses(of: host.name)
+        let answers = await loop.queries([(host.name, .a), (host.name, .aaaa), ("_25._tcp." + host.name, .tlsa)])
+        let (outcome, addresses) = Self.combine(a: answers[0], aaaa: answers[1])
         h.addressLookup = outcome
         h.addresses = addresses
         h.probes = await withTaskGroup(of: (Int, SMTPProbeEvidence).self) { group in
@@ -110,7 +114,7 @@ public struct DomainScanner: Sendable {
             for await (i, p) in group { out[i] = p }
             return out.compactMap { $0 }
         }
-        let t = await tlsa
+        let t = answers[2]
         h.tlsa = t.lookup
         h.tlsaRecords = t.answer?.tlsaCount ?? 0
         return h
