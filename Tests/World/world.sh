@@ -135,7 +135,9 @@ down() {
   stop_pid nsd "$D/nsd/nsd.pid"
   # report (never kill by name) anything of this world still running
   local left="" p
-  for p in $(pgrep -f -- "$D/" || true); do running "$p" && left="$left $p"; done
+  for p in $(pgrep -f -- "$D/(nsd|unbound|nginx|postfix|tarpit)/" || true); do
+    running "$p" && left="$left $p"
+  done
   [ -n "$left" ] && { echo "world: WARNING processes still running:" >&2; ps -o pid,args -p $left >&2 || true; }
   echo "world: down in $(since "$t0")s"
 }

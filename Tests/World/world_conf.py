@@ -84,8 +84,8 @@ server:
   # test. is a built-in empty zone of unbound
   local-zone: "test." nodefault
   module-config: "validator iterator"
-{anchor}  msg-cache-size: {'512m' if big else '64m'}
-  rrset-cache-size: {'1g' if big else '128m'}
+{anchor}  msg-cache-size: {'1g' if big else '64m'}
+  rrset-cache-size: {'2g' if big else '128m'}
   key-cache-size: 16m
   harden-referral-path: no
   qname-minimisation: no
