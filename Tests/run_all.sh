@@ -39,8 +39,9 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d
 if m: f += max(1, int(m.group(2)))
 for name in ("world-check.txt", "e2e.txt", "deploy.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
-        m = re.search(r"(\d+) passed, (\d+) failed", line)
-        if m and not line.startswith("e2e-truth"):
+        # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
+        m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)
+        if m:
             p += int(m.group(1)); f += int(m.group(2))
 if status and f == 0: f = 1
 print("make test: %d passed, %d failed" % (p, f))
