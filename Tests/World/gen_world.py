@@ -21,8 +21,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import world_certs  # noqa: E402
 import world_kinds as K  # noqa: E402
 from world_model import (DEAD_DNS_IP, GROUP_SIZE, HTTPS_TARPIT, MX_CLASSES, NGINX_IPS,  # noqa: E402
-                         NGINX_TLS10_IP, PROVIDERS, SMTP_REFUSED_IP, SMTP_TARPIT, World,
-                         postfix_ip, provider_mx)
+                         NGINX_TLS10_IP, PROBED_STATUSES, PROVIDERS, SMTP_REFUSED_IP,
+                         SMTP_TARPIT, World, postfix_ip, provider_mx, sid)
 
 STATUSES = ["invalid-input", "excluded", "dns-error", "no-record", "record-invalid",
             "policy-fetch-error", "policy-webpki-invalid", "policy-invalid", "valid"]
@@ -113,6 +113,93 @@ def input_lines(plan, seed):
     dup = next(d for _, kind, d, _ in items if kind and kind.startswith("plain-"))
     out.append(("%d,%s" % (rank + 1, dup), "duplicate", dup))
     return out
+
+
+# ---------------------------------------------------------------------------- epoch 2
+CHANGES_PER_KIND = 5          # domains per change (test profile; realistic: as many as exist, up to 5)
+
+
+def plan_changes(plan, seed, profile):
+    """{domain: change}: CHANGES_PER_KIND domains of each change of world_kinds.CHANGES, drawn
+    with the seed from the epoch-1 domains of the change's source kind, none drawn twice."""
+    rng = random.Random("mtasts-world/%s/epoch2" % seed)
+    pool = collections.defaultdict(list)
+    for kind, d, _ in plan:
+        pool[kind].append(d)
+    chosen = {}
+    for change, (source, _, _) in K.CHANGES.items():
+        cands = [d for d in pool[source] if d not in chosen]
+        if profile == "test" and len(cands) < CHANGES_PER_KIND:
+            sys.exit("gen_world: too few %s domains for the epoch-2 change %s" % (source, change))
+        for d in rng.sample(cands, min(CHANGES_PER_KIND, len(cands))):
+            chosen[d] = change
+    return chosen
+
+
+def diff_side(w, row, id_epoch):
+    """What `mtasts diff` compares of one scan's row (analysis/REPORTS.md), from the intent:
+    status, mode, mx_status, the record id (when there is a record), the policy body (when a
+    body is fetched: here, valid policies) and the MX host names."""
+    d = row["domain"]
+    has_record = row["status"] in PROBED_STATUSES
+    body = w.policy_hosts.get("mta-sts." + d, {}).get("body") if row["status"] == "valid" else None
+    return {"status": row["status"], "mode": row["mode"], "mx_status": row["mx_status"],
+            "record": has_record, "id": sid(d, id_epoch) if has_record else None, "body": body,
+            "hosts": sorted(m["host"] for m in row["mx"])}
+
+
+def expected_transitions(change, kind, old_row, old_w, new_row, new_w, new_opts):
+    """The transitions `mtasts diff` names for one changed domain and the cross-scan findings,
+    by the definitions of analysis/REPORTS.md; the findings must be the ones the change intends."""
+    assert {old_row["status"], new_row["status"]} <= {"valid", "no-record", "policy-webpki-invalid"}, \
+        (change, old_row["status"], new_row["status"])   # statuses whose stored body is known here
+    o, n = diff_side(old_w, old_row, 1), diff_side(new_w, new_row, new_opts["id_epoch"])
+    t = []
+    if o["status"] != n["status"]:
+        t.append(("status", "%s -> %s" % (o["status"], n["status"])))
+    if o["mode"] and n["mode"] and o["mode"] != n["mode"]:
+        t.append(("mode", "%s -> %s" % (o["mode"], n["mode"])))
+    if o["mx_status"] != n["mx_status"]:
+        t.append(("mx_status", "%s -> %s" % (o["mx_status"], n["mx_status"])))
+    if o["record"] != n["record"]:
+        t.append(("record", "record added" if n["record"] else "record removed"))
+    if o["record"] and n["record"] and o["id"] != n["id"]:
+        t.append(("policy_id", "policy id changed"))
+    if o["body"] is not None and n["body"] is not None and o["body"] != n["body"]:
+        t.append(("policy_body", "policy body changed"))
+    if o["hosts"] != n["hosts"]:
+        t.append(("mx_set", "MX set changed"))
+    both_valid = o["status"] == n["status"] == "valid"
+    f = []
+    if both_valid and o["id"] == n["id"] and o["body"] != n["body"]:
+        f.append("policy-changed-id-unchanged")
+    if both_valid and o["id"] != n["id"] and o["body"] == n["body"]:
+        f.append("policy-id-changed-body-same")
+    if both_valid and o["mode"] != n["mode"]:
+        f.append("mode-changed")
+    if o["record"] and n["status"] == "no-record":
+        f.append("record-removed")
+    if sorted(f) != sorted(K.CHANGES[change][2]):
+        sys.exit("gen_world: change %s of %s gives the cross-scan findings %s, not the intended %s"
+                 % (change, new_row["domain"], f, K.CHANGES[change][2]))
+    if not t:
+        sys.exit("gen_world: change %s of %s changes nothing a diff sees" % (change, new_row["domain"]))
+    return {"domain": new_row["domain"], "change": change, "kind_epoch1": kind,
+            "old": {"status": o["status"], "mode": o["mode"], "mx_status": o["mx_status"]},
+            "new": {"status": n["status"], "mode": n["mode"], "mx_status": n["mx_status"]},
+            "transitions": [{"kind": k, "transition": x} for k, x in t],
+            "findings": sorted(f)}
+
+
+def write_transitions(D, transitions, profile):
+    with open(os.path.join(D, "transitions.jsonl"), "w") as f:
+        for r in transitions:
+            f.write(World.dumps(r) + "\n")
+    if profile == "test":
+        got = collections.Counter(r["change"] for r in transitions)
+        missing = [c for c in K.CHANGES if got[c] < MIN_COUNT]
+        if missing:
+            sys.exit("gen_world: epoch 2 coverage check failed: missing changes %s" % missing)
 
 
 # ---------------------------------------------------------------------------- DNSSEC
@@ -282,8 +369,9 @@ def main():
     ap.add_argument("--sign", choices=["auto", "yes", "no"], default="auto",
                     help="DNSSEC-sign test. (auto: test profile only; 1M zones take long)")
     a = ap.parse_args()
-    if a.epoch != 1:
-        sys.exit("gen_world: only epoch 1 exists yet (epoch 2, the second scan, is future work)")
+    if a.epoch not in (1, 2):
+        sys.exit("gen_world: --epoch is 1 (the world) or 2 (the same world after the changes of "
+                 "world_kinds.CHANGES)")
     n = a.n or (10000 if a.profile == "test" else 1000000)
     D = os.path.abspath(a.dir)
     t0 = time.time()
@@ -295,6 +383,9 @@ def main():
     w.pki.write_ca_files(os.path.join(D, "ca"))
     K.provider_records(w)
     plan = plan_test(n, a.seed) if a.profile == "test" else plan_realistic(n, a.seed)
+    changes = plan_changes(plan, a.seed, a.profile) if a.epoch == 2 else {}
+    before = World(a.profile, a.seed, 1)         # epoch 2: the changed domains as in epoch 1
+    transitions = []
     rows, seen = [], set()
     with open(os.path.join(D, "domains.txt"), "w") as f:
         for line, kind, d in input_lines(plan, a.seed):
@@ -312,6 +403,16 @@ def main():
             opts = K.options(kind if kind != "excluded" or a.profile == "test" else "no-sts", d)
             if kind == "excluded":
                 opts["excluded"] = True
+            opts["id_epoch"] = 1                 # ids change only where a change bumps them
+            if d in changes:
+                change = changes[d]
+                old = K.build(before, d, kind, inp, **opts)
+                opts = dict(K.CHANGES[change][1](w, d, opts))
+                opts.setdefault("id_epoch", 1)
+                row = K.build(w, d, "e2-" + change, inp, **opts)
+                transitions.append(expected_transitions(change, kind, old, before, row, w, opts))
+                rows.append(row)
+                continue
             rows.append(K.build(w, d, kind, inp, **opts))
     t_model = time.time() - t0
     listeners, cert_work, sni_map = finish(w, D)
@@ -320,6 +421,8 @@ def main():
     with open(os.path.join(D, "queries.txt"), "w") as f:
         f.write("\n".join(w.queries) + "\n")
     summary = write_truth(D, rows, a.profile)
+    if a.epoch == 2:
+        write_transitions(D, transitions, a.profile)
     t1 = time.time()
     signed = a.sign == "yes" or (a.sign == "auto" and a.profile == "test")
     if signed:

@@ -31,14 +31,18 @@ def label(d):
 
 def build(w, d, kind, inp, *, txt="default", phost="nginx", cert="good", cert_names=None,
           fault="", body_fn=None, mode="enforce", mx="provider", patterns=None, mx_lookup="ok",
-          tlsrpt=None, status="valid", findings=(), apex=None, excluded=False, extra=()):
-    """Write domain d's records into w and return its truth row (see module doc)."""
+          tlsrpt=None, status="valid", findings=(), apex=None, excluded=False, extra=(),
+          id_epoch=None):
+    """Write domain d's records into w and return its truth row (see module doc).
+
+    id_epoch: the epoch whose policy id the record carries (default the world's).  Epoch 2
+    keeps the epoch-1 id of every domain whose id it does not bump on purpose."""
     rr = w.rr
     if d.endswith(".dead.test"):          # below the dead delegation: no record can exist
         rr = lambda *a: None
     for owner, rtype, rdata in extra:
         rr(owner, rtype, rdata)
-    ident = sid(d, w.epoch)
+    ident = sid(d, id_epoch or w.epoch)
     # ---------------------------------------------------------------- _mta-sts TXT
     if txt == "default":
         txt = [["v=STSv1; id=" + ident]]
@@ -386,3 +390,38 @@ def provider_records(w):
     rr("_mta-sts.provider2.example", "TXT", txt_rdata("v=STSv1; id=provider2"))
     for p in PROVIDERS:
         rr("mta-sts." + p, "A", NGINX_IPS[PROVIDERS.index(p)])
+
+
+# ---------------------------------------------------------------------------- epoch 2
+# Epoch 2 is epoch 1 (same profile, n and seed) in which a few domains changed, as between two
+# scans months apart.  change -> (the epoch-1 kind it is picked from, the epoch-2 options of
+# domain d given w and its epoch-1 options o, the cross-scan findings (docs/VERDICTS.md) that
+# must be reported for it).  Every other domain keeps its records, policy and id (id_epoch=1).
+# TLS-RPT is kept as it was in epoch 1: only what the change names changes.
+def _migrated_mx(w, d):
+    """The next provider after the one the domain used in epoch 1."""
+    p = PROVIDERS[(PROVIDERS.index(w.pick_provider(d)) + 1) % len(PROVIDERS)]
+    return [(pref, host, "provider") for pref, host in provider_mx(p)]
+
+
+CHANGES = {
+    # no record -> a valid enforce policy (status, mx_status and record transitions)
+    "adopt": ("no-sts", lambda w, d, o: dict(tlsrpt=w.default_tlsrpt(d, False), id_epoch=2), []),
+    # mode testing -> enforce with a new id, as the RFC asks
+    "testing-to-enforce": ("plain-testing", lambda w, d, o: dict(o, mode="enforce", id_epoch=2),
+                           ["mode-changed"]),
+    # max_age raised, id not bumped: senders that cached the old policy never refetch it
+    "body-changed-id-same": ("plain-enforce", lambda w, d, o: dict(
+        o, body_fn=lambda p: body(lines("enforce", p, "1209600"))), ["policy-changed-id-unchanged"]),
+    # a new id for the same bytes
+    "id-bumped-body-same": ("plain-enforce", lambda w, d, o: dict(o, id_epoch=2),
+                            ["policy-id-changed-body-same"]),
+    # MX moved to the next provider; the policy names the new hosts and has a new id
+    "mx-migrated": ("plain-enforce", lambda w, d, o: dict(o, mx=_migrated_mx(w, d), id_epoch=2), []),
+    # the _mta-sts record and the policy host are gone
+    "record-removed": ("plain-enforce", lambda w, d, o: dict(
+        status="no-record", phost=None, txt=None, tlsrpt=w.default_tlsrpt(d, True)), ["record-removed"]),
+    # the policy host's certificate ran out: valid -> policy-webpki-invalid
+    "policy-cert-expired": ("plain-enforce", lambda w, d, o: dict(
+        o, status="policy-webpki-invalid", cert="expired", findings=["policy-cert-expired"]), []),
+}
