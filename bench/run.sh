@@ -75,7 +75,8 @@ rate=$(python3 -c "print('%.0f' % ($stored / $secs))")
 ratio=$(python3 -c "print('%.2f' % ($stored / $secs / $ceiling))")
 cpu_us=$(python3 -c "print('%.0f' % (($user + $sys) * 1e6 / $stored))")
 
-# 4. The Python peer, cold.
+# 4. The Python peer, cold (BENCH_PEER=0 skips it, e.g. for a 1M run).
+if [ "${BENCH_PEER:-1}" = 1 ]; then
 restart_unbound
 /usr/bin/time -v "$PEER/.venv/bin/python" "$PEER/peer.py" "$D/domains.txt" --out "$T/peer.jsonl" \
   --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
@@ -88,6 +89,8 @@ p_n=$(wc -l < "$T/peer.jsonl")
 p_rate=$(python3 -c "print('%.0f' % ($p_n / $p_secs))")
 p_cpu_us=$(python3 -c "print('%.0f' % (($p_user + $p_sys) * 1e6 / $p_n))")
 p_ratio=$(python3 -c "print('%.2f' % ($p_cpu_us / $cpu_us))")
+
+fi
 
 {
   echo "# make bench $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; mtasts $("$BIN" --version)"
@@ -102,6 +105,7 @@ p_ratio=$(python3 -c "print('%.2f' % ($p_cpu_us / $cpu_us))")
   sqlite3 "$T/bench.db" "select '  ' || status || ': ' || count(*) from domains group by status order by count(*) desc"
   echo "counts by mx_status:"
   sqlite3 "$T/bench.db" "select '  ' || mx_status || ': ' || count(*) from domains group by mx_status order by count(*) desc"
+  [ "${BENCH_PEER:-1}" = 1 ] || exit 0
   echo
   echo "# the Python peer: $("$PEER/.venv/bin/pip" freeze | grep -i -e '^postfix.mta.sts' -e '^aiodns' -e '^pycares' -e '^aiohttp' | tr '\n' ' ')"
   echo "#   $(grep -m1 '^peer:' "$T/peer.err")"
