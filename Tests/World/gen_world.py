@@ -45,7 +45,8 @@ mx-cert-not-trusted mx-tls-failure mx-unreachable mx-null mx-implicit mx-dns-err
 mx-sni-dependent enforce-blocks-all-mx testing-would-fail tlsrpt-missing tlsrpt-invalid
 tlsrpt-multiple dane-tlsa""".split()
 # Only a second scan can show these: policy-changed-id-unchanged policy-id-changed-body-same
-# mode-changed record-removed (epoch 2 of the world is where they will come from).
+# mode-changed record-removed: epoch 2 (--epoch 2, world_kinds.CHANGES) is where they come from,
+# checked against transitions.jsonl by Tests/E2E/epochs.sh.
 TLSRPT = ["valid", "absent", "invalid", "multiple", "dns-error"]
 INVALID_INPUTS = ["not a domain", "-bad-.test", "x" * 64 + ".test", "a..b.test", "bad!char.test",
                   ".".join(["a" * 60] * 5) + ".test"]
