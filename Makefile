@@ -64,7 +64,10 @@ demo: deps world-deps release
 	  --https-port $$WORLD_HTTPS_PORT --smtp-port $$WORLD_SMTP_PORT --ehlo-name scanner.mtasts.test \
 	  --timeout 5 --exclude $(WORLD_DIR)/exclude.txt 2>&1 | grep -v ' done ' || status=1; \
 	echo; echo "== a few lines of: mtasts export --db $(WORLD_DIR)/demo.db --format jsonl"; \
-	.build/release/mtasts export --db $(WORLD_DIR)/demo.db --format jsonl | grep -m4 '"status": "valid"' || status=1; \
+	.build/release/mtasts export --db $(WORLD_DIR)/demo.db --format jsonl --output $(WORLD_DIR)/demo.jsonl || status=1; \
+	grep -m4 '"status": "valid"' $(WORLD_DIR)/demo.jsonl; \
+	echo; echo "== mtasts report --db $(WORLD_DIR)/demo.db (first lines)"; \
+	.build/release/mtasts report --db $(WORLD_DIR)/demo.db > $(WORLD_DIR)/demo-report.txt || status=1; head -40 $(WORLD_DIR)/demo-report.txt; \
 	$(MAKE) --no-print-directory world-down; exit $$status
 
 clean:
