@@ -15,10 +15,10 @@ public actor ProbeCache {
     private let exclusions: ExclusionList
 
     public init(loop: EventLoop, port: Int, perAddressConcurrency: Int, perAddressRate: Double = 0,
-                exclusions: ExclusionList = ExclusionList()) {
+                perAddressBackoff: Double = 60, exclusions: ExclusionList = ExclusionList()) {
         self.loop = loop
         self.port = port
-        self.limiter = AddressLimiter(limit: perAddressConcurrency, rate: perAddressRate)
+        self.limiter = AddressLimiter(limit: perAddressConcurrency, rate: perAddressRate, backoffSeconds: perAddressBackoff)
         self.exclusions = exclusions
     }
 

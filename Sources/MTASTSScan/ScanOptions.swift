@@ -11,17 +11,20 @@ public struct ScanOptions: Sendable {
     public var perAddressConcurrency: Int
     /// At most this many new STARTTLS sessions a second with one address; 0 for no limit.
     public var perAddressRate: Double
+    /// Seconds without new sessions to an address after a 4xx greeting.
+    public var perAddressBackoff: Double
     /// Seconds since 1970 at which certificates are judged: the scan's start.
     public var scanTime: Int64
 
     public init(httpsPort: Int = 443, smtpPort: Int = 25, probeAllMX: Bool = false, noSMTP: Bool = false,
-                perAddressConcurrency: Int = 4, perAddressRate: Double = 0, scanTime: Int64) {
+                perAddressConcurrency: Int = 4, perAddressRate: Double = 0, perAddressBackoff: Double = 60, scanTime: Int64) {
         self.httpsPort = httpsPort
         self.smtpPort = smtpPort
         self.probeAllMX = probeAllMX
         self.noSMTP = noSMTP
         self.perAddressConcurrency = perAddressConcurrency
         self.perAddressRate = perAddressRate
+        self.perAddressBackoff = perAddressBackoff
         self.scanTime = scanTime
     }
 }

@@ -30,7 +30,8 @@ struct Check: AsyncParsableCommand {
         let options = network.scanOptions(scanTime: Int64(Date().timeIntervalSince1970))
         let scanner = DomainScanner(loop: loop, options: options,
                                     probes: ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency,
-                                perAddressRate: options.perAddressRate))
+                                perAddressRate: options.perAddressRate,
+                                perAddressBackoff: options.perAddressBackoff))
         let evidence = await scanner.scan(name)
         let verdict = Classifier.classify(evidence)
         if json {

@@ -39,15 +39,18 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: "At most this many STARTTLS sessions at once with one address.")
     var perAddressConcurrency: Int = 4
 
-    @Option(help: "At most this many new STARTTLS sessions a second with one address (0: no limit). After a 4xx greeting the address gets a 60 s pause.")
+    @Option(help: "At most this many new STARTTLS sessions a second with one address (0: no limit).")
     var perAddressRate: Double = 10
+
+    @Option(help: "Seconds without new STARTTLS sessions to an address after it greeted with 4xx (e.g. 421).")
+    var perAddressBackoff: Double = 60
 
     func validate() throws {
         let realPorts = httpsPort == 443 || (smtpPort == 25 && !noSMTP)
         if realPorts && (contact ?? "").isEmpty {
             throw ValidationError("--contact URL is required when scanning ports 443 or 25: say who is scanning and how to opt out")
         }
-        guard perAddressConcurrency >= 1, perAddressRate >= 0 else { throw ValidationError("--per-address-concurrency must be 1 or more, --per-address-rate 0 or more") }
+        guard perAddressConcurrency >= 1, perAddressRate >= 0, perAddressBackoff >= 0 else { throw ValidationError("--per-address-concurrency must be 1 or more, --per-address-rate 0 or more") }
         guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
         guard (0...10).contains(retries) else { throw ValidationError("--retries must be 0 to 10") }
         guard (1...65535).contains(httpsPort), (1...65535).contains(smtpPort) else { throw ValidationError("ports are 1 to 65535") }
@@ -73,7 +76,8 @@ struct NetworkOptions: ParsableArguments {
 
     func scanOptions(scanTime: Int64) -> ScanOptions {
         ScanOptions(httpsPort: httpsPort, smtpPort: smtpPort, probeAllMX: probeAllMX, noSMTP: noSMTP,
-                    perAddressConcurrency: perAddressConcurrency, perAddressRate: perAddressRate, scanTime: scanTime)
+                    perAddressConcurrency: perAddressConcurrency, perAddressRate: perAddressRate,
+                    perAddressBackoff: perAddressBackoff, scanTime: scanTime)
     }
 
     /// gethostname, made canonical through the system's resolver configuration (/etc/hosts first).

@@ -90,6 +90,7 @@ struct Scan: AsyncParsableCommand {
         let options = network.scanOptions(scanTime: scanTime)
         let probes = ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency,
                                 perAddressRate: options.perAddressRate,
+                                perAddressBackoff: options.perAddressBackoff,
                                 exclusions: exclusions)
         let runner = ScanRunner(scanner: DomainScanner(loop: loop, options: options, probes: probes, exclusions: exclusions),
                                 config: RunnerConfig(concurrency: concurrency, rate: rate, exclusions: exclusions,
@@ -169,6 +170,7 @@ struct Scan: AsyncParsableCommand {
             ("shards", .int(shards)), ("shard", .int(shard)),
             ("per_address_concurrency", .int(network.perAddressConcurrency)),
             ("per_address_rate", .string(String(network.perAddressRate))),
+            ("per_address_backoff", .string(String(network.perAddressBackoff))),
         ]).rendered()
     }
 }

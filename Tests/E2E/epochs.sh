@@ -40,7 +40,7 @@ for e in 1 2; do
   fi
   if "$BIN" scan "$W/domains.txt" --db "$T/scan.db" --label "world epoch $e" \
        --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$W/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
-       --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 \
+       --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 --per-address-backoff 2 \
        --exclude "$W/exclude.txt" 2>"$T/scan$e.err"; then
     ok "epoch $e: $WORLD_N lines scanned into scan $e ($(tail -1 "$T/scan$e.err" | cut -c1-120))"
   else

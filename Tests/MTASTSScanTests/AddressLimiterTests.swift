@@ -1,0 +1,47 @@
+// Politeness per destination address: sessions at once, new sessions a second, and the pause after
+// a 4xx greeting. Only lower bounds on time are asserted: a busy machine can make things slower,
+// never faster, so these cannot flake.
+import Foundation
+import Testing
+@testable import MTASTSScan
+
+@Suite struct AddressLimiterTests {
+    @Test func rateSpacesNewSessions() async {
+        let limiter = AddressLimiter(limit: 10, rate: 20)   // one new session every 50 ms
+        let start = AddressLimiter.now()
+        for _ in 0..<5 {
+            await limiter.acquire("192.0.2.1")
+            await limiter.release("192.0.2.1")
+        }
+        #expect(AddressLimiter.now() - start >= 0.19)        // 4 gaps of 50 ms
+    }
+
+    @Test func otherAddressesAreNotSlowed() async {
+        let limiter = AddressLimiter(limit: 1, rate: 0, backoffSeconds: 30)
+        await limiter.backOff("192.0.2.1")
+        let start = AddressLimiter.now()
+        await limiter.acquire("192.0.2.2")
+        #expect(AddressLimiter.now() - start < 5)
+        await limiter.release("192.0.2.2")
+    }
+
+    @Test func backOffAfter4xxPausesTheAddress() async {
+        let limiter = AddressLimiter(limit: 4, rate: 0, backoffSeconds: 0.3)
+        await limiter.backOff("192.0.2.1")
+        let start = AddressLimiter.now()
+        await limiter.acquire("192.0.2.1")
+        #expect(AddressLimiter.now() - start >= 0.29)
+        await limiter.release("192.0.2.1")
+    }
+
+    @Test func concurrencyLimitQueuesTheRest() async {
+        let limiter = AddressLimiter(limit: 1, rate: 0)
+        await limiter.acquire("192.0.2.1")
+        let waiter = Task { await limiter.acquire("192.0.2.1"); return AddressLimiter.now() }
+        try? await Task.sleep(nanoseconds: 200_000_000)
+        let released = AddressLimiter.now()
+        await limiter.release("192.0.2.1")
+        let got = await waiter.value
+        #expect(got >= released)
+    }
+}
