@@ -1,12 +1,16 @@
 // Each (MX host, address) is probed once per scan and the result shared by every domain that uses
 // it: most domains sit on a few providers' MX hosts. A per-address limit keeps us polite to
-// addresses that serve many host names.
+// addresses that serve many host names. The cache keeps the `capacity` most recently used pairs:
+// a provider's hosts are used all the time and stay; a domain's own MX host, used once, goes, so
+// memory does not grow with the input (a pair used again after falling out is probed again).
 import Foundation
 import MTASTSCore
 import MTASTSNet
 
 public actor ProbeCache {
-    private var probes: [String: Task<SMTPProbeEvidence, Never>] = [:]
+    private var probes: [String: (task: Task<SMTPProbeEvidence, Never>, lastUse: Int)] = [:]
+    private var uses = 0
+    private let capacity: Int
     private let limiter: AddressLimiter
     private let loop: EventLoop
     private let port: Int
@@ -15,7 +19,8 @@ public actor ProbeCache {
     private let exclusions: ExclusionList
 
     public init(loop: EventLoop, port: Int, perAddressConcurrency: Int, perAddressRate: Double = 0,
-                perAddressBackoff: Double = 60, exclusions: ExclusionList = ExclusionList()) {
+                perAddressBackoff: Double = 60, exclusions: ExclusionList = ExclusionList(), capacity: Int = 8192) {
+        self.capacity = max(16, capacity)
         self.loop = loop
         self.port = port
         self.limiter = AddressLimiter(limit: perAddressConcurrency, rate: perAddressRate, backoffSeconds: perAddressBackoff)
@@ -26,8 +31,13 @@ public actor ProbeCache {
         // An address on the exclusion list is never contacted; the evidence says so.
         if exclusions.excludes(address: address) { return SMTPProbeEvidence(address: address, outcome: .excluded) }
         let key = host + "|" + address
-        if let task = probes[key] { return await task.value }
+        uses += 1
+        if let entry = probes[key] {
+            probes[key] = (entry.task, uses)
+            return await entry.task.value
+        }
         sessionsStarted += 1
+        if probes.count >= capacity { evictLeastRecentlyUsed() }
         let (loop, port, limiter) = (self.loop, self.port, self.limiter)
         let task = Task {
             await limiter.acquire(address)
@@ -44,8 +54,15 @@ public actor ProbeCache {
             await limiter.release(address)
             return result
         }
-        probes[key] = task
+        probes[key] = (task, uses)
         return await task.value
+    }
+
+    /// Drops the least recently used quarter; a probe still running stays reachable through the
+    /// domains awaiting it, so dropping its entry only means a later domain probes again.
+    private func evictLeastRecentlyUsed() {
+        let cut = probes.values.map(\.lastUse).sorted()[probes.count / 4]
+        probes = probes.filter { $0.value.lastUse > cut }
     }
 
     public var count: Int { probes.count }

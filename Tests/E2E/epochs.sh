@@ -18,8 +18,15 @@ WORLD=$HERE/../World/world.sh
 T=$(mktemp -d /tmp/mtasts-epochs.XXXXXX)
 chmod 755 "$T"     # postfix (its own user) must reach its data directory below
 export WORLD_PROFILE=test WORLD_N=${EPOCHS_N:-3000} WORLD_SEED=${EPOCHS_SEED:-1} WORLD_NET=127.0
-export WORLD_DNS_IP=127.0.0.1 WORLD_DNS_PORT=${EPOCHS_DNS_PORT:-5350} WORLD_AUTH_PORT=${EPOCHS_AUTH_PORT:-5351}
-export WORLD_HTTPS_PORT=${EPOCHS_HTTPS_PORT:-8453} WORLD_SMTP_PORT=${EPOCHS_SMTP_PORT:-2535}
+export WORLD_DNS_IP=127.0.0.1
+# Each epoch's world on its own ports (epoch 2: +10): unbound and nginx bind with SO_REUSEPORT, so
+# an epoch-1 process still exiting on the same port would take a share of epoch 2's queries and
+# connections (seen in a make test run: 30 epoch-2 rows wrong, all timeouts).
+ports_for_epoch() {
+  local off=$(( ($1 - 1) * 10 ))
+  export WORLD_DNS_PORT=$(( ${EPOCHS_DNS_PORT:-5350} + off )) WORLD_AUTH_PORT=$(( ${EPOCHS_AUTH_PORT:-5351} + off ))
+  export WORLD_HTTPS_PORT=$(( ${EPOCHS_HTTPS_PORT:-8453} + off )) WORLD_SMTP_PORT=$(( ${EPOCHS_SMTP_PORT:-2535} + off ))
+}
 cleanup() {
   for e in 1 2; do [ -d "$T/w$e" ] && bash "$WORLD" down "$T/w$e" >/dev/null 2>&1; done
   [ -n "${E2E_KEEP:-}" ] && echo "epochs: kept $T" || rm -rf "$T"
@@ -34,6 +41,7 @@ t0=$(date +%s)
 # Up, scan into the one database, down: epoch 1 is scan 1, epoch 2 is scan 2.
 for e in 1 2; do
   W=$T/w$e
+  ports_for_epoch "$e"
   if ! WORLD_EPOCH=$e bash "$WORLD" up "$W" > "$T/up$e.txt" 2>&1; then
     cat "$T/up$e.txt"; bad "epoch $e world did not come up"
     echo "epochs: $pass passed, $fail failed"; exit 1
