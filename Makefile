@@ -70,6 +70,15 @@ demo: deps world-deps release
 	.build/release/mtasts report --db $(WORLD_DIR)/demo.db > $(WORLD_DIR)/demo-report.txt || status=1; head -40 $(WORLD_DIR)/demo-report.txt; \
 	$(MAKE) --no-print-directory world-down; exit $$status
 
+# datasets/samples/: what a scan of the 10k test world gives, regenerated from scratch: the CSV
+# export, the HTML report and its tables as CSV (make demo leaves world/demo.db; this reuses it).
+.PHONY: samples
+samples: demo
+	rm -rf datasets/samples && mkdir -p datasets/samples
+	.build/release/mtasts export --db $(WORLD_DIR)/demo.db --format csv --output datasets/samples/test-world-export.csv
+	.build/release/mtasts report --db $(WORLD_DIR)/demo.db --csv-dir datasets/samples/report-tables \
+	  --html datasets/samples/test-world-report.html > datasets/samples/test-world-report.txt
+
 clean:
 	rm -rf .build .build-fuzz
 
