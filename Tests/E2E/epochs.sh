@@ -46,6 +46,10 @@ for e in 1 2; do
     cat "$T/up$e.txt"; bad "epoch $e world did not come up"
     echo "epochs: $pass passed, $fail failed"; exit 1
   fi
+  # A DNS-only pass first, thrown away (see Tests/E2E/run.sh): a just-started resolver's first
+  # burst gets the odd SERVFAIL or timeout; this test is about diff and trends, not about that.
+  "$BIN" scan "$W/domains.txt" --db "$T/warm$e.db" --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" \
+    --https-port "$WORLD_HTTPS_PORT" --no-smtp --ehlo-name scanner.mtasts.test --timeout 5 >/dev/null 2>&1
   if "$BIN" scan "$W/domains.txt" --db "$T/scan.db" --label "world epoch $e" \
        --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$W/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
        --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 --per-address-backoff 2 \
