@@ -57,7 +57,7 @@ public enum DNSMessage {
         for _ in 0..<qd {
             guard let (name, next) = readName(m, at: i), next + 4 <= m.count else { return nil }
             let type = UInt16(m[next]) << 8 | UInt16(m[next + 1])
-            guard name == normalise(qname), type == qtype.rawValue else { return nil }
+            guard name == MXPattern.normalise(qname), type == qtype.rawValue else { return nil }
             i = next + 4
         }
         // Collect answer RRs by owner name, then walk the CNAME chain from the query name.
@@ -77,7 +77,7 @@ public enum DNSMessage {
             }
             i = start + rdlen
         }
-        var name = normalise(qname)
+        var name = MXPattern.normalise(qname)
         var seen: Set<String> = [name]
         while let target = cnames[name] {
             answer.cnameChain.append(target)
@@ -149,11 +149,6 @@ public enum DNSMessage {
         return (labels.joined(separator: "."), end!)
     }
 
-    static func normalise(_ name: String) -> String {
-        var s = name.lowercased()
-        if s.hasSuffix(".") { s.removeLast() }
-        return s
-    }
 
     /// RFC 5952 text form: lower case, longest run of zero groups as "::".
     static func ipv6(_ b: [UInt8]) -> String {

@@ -76,8 +76,12 @@ public enum STSRecordParser {
     /// An STS record begins with `v=STSv1` followed by ";", by WSP and then ";", or by the end.
     /// So `v=STSv12; id=1` is just some other TXT record, while `v=STSv1` alone is an STS record
     /// without an id.
-    public static func isSTSRecord(_ bytes: [UInt8]) -> Bool {
-        guard bytes.count >= version.count, bytes.starts(with: version) else { return false }
+    public static func isSTSRecord(_ bytes: [UInt8]) -> Bool { startsWithVersion(bytes, version) }
+
+    /// The prefix rule shared with TLS-RPT (RFC 8460 §3): the version, then ";", WSP and ";", or
+    /// the end of the record.
+    static func startsWithVersion(_ bytes: [UInt8], _ version: [UInt8]) -> Bool {
+        guard bytes.starts(with: version) else { return false }
         var i = version.count
         while i < bytes.count, ASCII.isWSP(bytes[i]) { i += 1 }
         return i == bytes.count || bytes[i] == ASCII.semicolon

@@ -43,12 +43,7 @@ public enum TLSRPTParser {
     }
 
     /// Same prefix rule as for STS records: the version, then ";", WSP and ";", or the end.
-    public static func isTLSRPTRecord(_ bytes: [UInt8]) -> Bool {
-        guard bytes.starts(with: version) else { return false }
-        var i = version.count
-        while i < bytes.count, ASCII.isWSP(bytes[i]) { i += 1 }
-        return i == bytes.count || bytes[i] == ASCII.semicolon
-    }
+    public static func isTLSRPTRecord(_ bytes: [UInt8]) -> Bool { STSRecordParser.startsWithVersion(bytes, version) }
 
     static func parseOne(_ bytes: [UInt8]) -> TLSRPTResult {
         let raw = String(lossyBytes: bytes)

@@ -28,7 +28,6 @@ public final class EventLoop: @unchecked Sendable {
     /// When c-ares's timeouts are next looked at (see runExpiredTimers).
     var aresCheckAt: UInt64 = 0
     static let aresCheckIntervalMillis: UInt64 = 100
-    var transfersInFlight = 0
 
     private let lock = NSLock()
     private var queue: [Request] = []

@@ -167,7 +167,6 @@ extension EventLoop {
             _ = mtasts_curl_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
             _ = mtasts_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "NOOP")
         }
-        transfersInFlight += 1
         curl_multi_add_handle(multi, easy)
     }
 
@@ -197,7 +196,6 @@ extension EventLoop {
         if let easy = t.easy {
             curl_multi_remove_handle(multi, easy)
             curl_easy_cleanup(easy)
-            transfersInFlight -= 1
             Unmanaged<Transfer>.passUnretained(t).release()   // the +1 taken in startTransfer
         }
         curl_slist_free_all(t.resolveList)

@@ -14,7 +14,6 @@ public actor ProbeCache {
     private let limiter: AddressLimiter
     private let loop: EventLoop
     private let port: Int
-    public private(set) var sessionsStarted = 0
 
     private let exclusions: ExclusionList
 
@@ -36,7 +35,6 @@ public actor ProbeCache {
             probes[key] = (entry.task, uses)
             return await entry.task.value
         }
-        sessionsStarted += 1
         if probes.count >= capacity { evictLeastRecentlyUsed() }
         let (loop, port, limiter) = (self.loop, self.port, self.limiter)
         let task = Task {
@@ -65,7 +63,6 @@ public actor ProbeCache {
         probes = probes.filter { $0.value.lastUse > cut }
     }
 
-    public var count: Int { probes.count }
 }
 
 /// Per destination address: at most `limit` sessions at once, at most `rate` new sessions a

@@ -36,13 +36,7 @@ enum CheckReport {
         out += "4. TXT _smtp._tls.\(e.domain)  [RFC 8460 §3]\n"
         out += "   \(v.tlsrpt?.status.rawValue ?? "not looked up")" + ((v.tlsrpt?.rua.isEmpty ?? true) ? "" : ": " + v.tlsrpt!.rua.joined(separator: ", ")) + "\n\n"
         if v.findings.isEmpty { out += "No findings.\n" }
-        for f in v.findings.sorted(by: { $0.severity < $1.severity }) {
-            let x = f.code.explanation
-            out += "\(f.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(f.code.rawValue)\(f.host.map { " (\($0))" } ?? "")  [\(x.section)]\n"
-            out += "        \(x.meaning)\n"
-            if let d = f.detail { out += "        seen: \(d)\n" }
-            out += "        fix:  \(x.fix)\n"
-        }
+        out += FindingText.render(v.findings, indent: 0)
         return out
     }
 }

@@ -117,13 +117,7 @@ struct LintReport {
         for (title, findings) in sections {
             let errors = findings.filter { $0.severity == .error }.count
             out += "\(title): " + (errors == 0 ? "valid" : "NOT valid (\(errors) error\(errors == 1 ? "" : "s"))") + "\n"
-            for f in findings.sorted(by: { $0.severity < $1.severity }) {
-                let x = f.code.explanation
-                out += "  \(f.severity.rawValue.padding(toLength: 7, withPad: " ", startingAt: 0)) \(f.code.rawValue)  [\(x.section)]\n"
-                out += "          \(x.meaning)\n"
-                if let d = f.detail { out += "          seen: \(d)\n" }
-                out += "          fix:  \(x.fix)\n"
-            }
+            out += FindingText.render(findings, indent: 2)
         }
         if let id { out += "id: \(id)\n" }
         if let mode { out += "mode: \(mode.rawValue)\n" }
