@@ -1,0 +1,207 @@
+// The stored evidence JSON (format 1) must stay byte for byte what it has always been: existing
+// databases hold it and JSONDecoder reads it back. `ReferenceJSONWriter` below is the original
+// String-based writer, kept verbatim as the definition of the format; the store's writer is
+// compared with it on evidence that uses every field and every escape.
+import Foundation
+import MTASTSCore
+import Testing
+@testable import MTASTSStore
+
+/// The String-based writer as it was before the byte writer replaced it (do not "improve" it: it
+/// is the reference).
+struct ReferenceJSONWriter {
+    var out = ""
+    private var needComma = false
+
+    mutating func open() { comma(); out += "{"; needComma = false }
+    mutating func close() { out += "}"; needComma = true }
+    mutating func openArray() { comma(); out += "["; needComma = false }
+    mutating func closeArray() { out += "]"; needComma = true }
+    mutating func key(_ k: StaticString) { comma(); out += "\""; out += k.description; out += "\":"; needComma = false }
+    mutating func string(_ s: String) { comma(); JSONValue.escapeString(s, into: &out); needComma = true }
+    mutating func int<I: BinaryInteger>(_ i: I) { comma(); out += String(i); needComma = true }
+    mutating func bool(_ b: Bool) { comma(); out += b ? "true" : "false"; needComma = true }
+    mutating func bytes(_ b: [UInt8]) {
+        openArray()
+        var first = true
+        for x in b {
+            if !first { out += "," }
+            out += String(x)
+            first = false
+        }
+        closeArray()
+    }
+    mutating func strings(_ a: [String]) { openArray(); for s in a { string(s) }; closeArray() }
+    private mutating func comma() { if needComma { out += "," } }
+
+    mutating func evidence(_ e: Evidence) {
+        open()
+        key("domain"); string(e.domain)
+        if let m = e.mx { key("mx"); mx(m) }
+        if let p = e.policyFetch { key("policyFetch"); policy(p) }
+        key("scanTime"); int(e.scanTime)
+        if let t = e.tlsrpt { key("tlsrpt"); lookup(t) }
+        if let t = e.txt { key("txt"); lookup(t) }
+        close()
+    }
+    mutating func lookup(_ l: DNSLookup) {
+        open()
+        key("authenticated"); bool(l.authenticated)
+        key("cnameChain"); strings(l.cnameChain)
+        key("outcome"); string(l.outcome.rawValue)
+        key("txt"); openArray(); for rr in l.txt { openArray(); for s in rr { bytes(s) }; closeArray() }; closeArray()
+        close()
+    }
+    mutating func tls(_ t: TLSFacts) {
+        open()
+        key("chainDER"); openArray(); for c in t.chainDER { bytes(c) }; closeArray()
+        key("leafDNSNames"); strings(t.leafDNSNames)
+        if let v = t.notAfter { key("notAfter"); int(v) }
+        if let v = t.notBefore { key("notBefore"); int(v) }
+        key("verifyResult"); int(t.verifyResult)
+        if let v = t.version { key("version"); string(v) }
+        close()
+    }
+    mutating func policy(_ p: PolicyFetchEvidence) {
+        open()
+        if let b = p.body { key("body"); bytes(b) }
+        key("bodyTooLarge"); bool(p.bodyTooLarge)
+        if let v = p.contentType { key("contentType"); string(v) }
+        if let v = p.detail { key("detail"); string(v) }
+        if let v = p.httpStatus { key("httpStatus"); int(v) }
+        if let v = p.location { key("location"); string(v) }
+        key("millis"); int(p.millis)
+        key("outcome"); string(p.outcome.rawValue)
+        if let t = p.tls { key("tls"); tls(t) }
+        close()
+    }
+    mutating func mx(_ m: MXEvidence) {
+        open()
+        key("hosts"); openArray(); for h in m.hosts { host(h) }; closeArray()
+        key("implicit"); bool(m.implicit)
+        key("lookup"); string(m.lookup.rawValue)
+        key("probed"); bool(m.probed)
+        close()
+    }
+    mutating func host(_ h: MXEvidence.Host) {
+        open()
+        if let v = h.addressLookup { key("addressLookup"); string(v.rawValue) }
+        key("addresses"); strings(h.addresses)
+        key("name"); string(h.name)
+        key("preference"); int(h.preference)
+        key("probes"); openArray(); for p in h.probes { probe(p) }; closeArray()
+        if let t = h.tlsa { key("tlsa"); lookup(t) }
+        key("tlsaRecords"); int(h.tlsaRecords)
+        close()
+    }
+    mutating func probe(_ p: SMTPProbeEvidence) {
+        open()
+        key("address"); string(p.address)
+        if let v = p.banner { key("banner"); string(v) }
+        if let v = p.detail { key("detail"); string(v) }
+        key("ehlo"); strings(p.ehlo)
+        key("ehloTLS"); strings(p.ehloTLS)
+        key("millis"); int(p.millis)
+        if let v = p.noSNILeafDiffers { key("noSNILeafDiffers"); bool(v) }
+        key("outcome"); string(p.outcome.rawValue)
+        if let t = p.tls { key("tls"); tls(t) }
+        close()
+    }
+}
+
+@Suite struct EvidenceJSONTests {
+    /// Every escape of JSONValue.escape and its neighbours: quote, backslash, the named controls,
+    /// other C0 controls, DEL, U+2028/U+2029 (and U+2027/U+202A, same lead bytes, not escaped),
+    /// non-ASCII of two, three and four bytes, a CR LF grapheme, NUL inside text, the empty string.
+    static let awkward = [
+        "", "plain.example", "a\"b", "back\\slash", "line\nfeed", "cr\rlf\r\n", "tab\there", "nul\u{0}inside",
+        "\u{1}\u{8}\u{B}\u{C}\u{1F}", "del\u{7F}", "\u{80}", "sep\u{2028}para\u{2029}", "\u{2027}\u{202A}\u{2000}\u{20AC}",
+        "é日本😀", "e\u{301}", "/slash/", "\u{FEFF}bom", "\u{FFFD}", String(repeating: "x\u{2028}\"", count: 50),
+    ]
+
+    static func tls(_ seed: Int, chain: [[UInt8]]) -> TLSFacts {
+        TLSFacts(version: seed % 2 == 0 ? "TLSv1.3" : nil, verifyResult: seed, leafDNSNames: [awkward[seed % awkward.count], "*.example"],
+                 notBefore: seed % 3 == 0 ? nil : Int64.min + Int64(seed), notAfter: seed % 3 == 1 ? nil : Int64.max - Int64(seed),
+                 chainDER: chain)
+    }
+
+    /// Evidence using every field, optional members both present and absent, negative and extreme
+    /// integers, bytes 0 and 255, and an awkward string wherever a string goes.
+    static func rich(_ i: Int) -> Evidence {
+        let s = { (k: Int) in awkward[(i + k) % awkward.count] }
+        let lookup = { (k: Int) in
+            DNSLookup(outcome: DNSOutcome.allCases[(i + k) % DNSOutcome.allCases.count], authenticated: (i + k) % 2 == 0,
+                      cnameChain: k % 2 == 0 ? [] : [s(k), s(k + 1)],
+                      txt: [[[0, 255, 10, 34, 92]], [Array(s(k).utf8), []], []])
+        }
+        let probe = { (k: Int) in
+            var p = SMTPProbeEvidence(address: k % 2 == 0 ? "192.0.2.\(k)" : "2001:db8::\(k)", outcome: .completed,
+                                      banner: k % 2 == 0 ? nil : "220 \(s(k))", ehlo: [s(k), "250 STARTTLS"], ehloTLS: [],
+                                      tls: k % 3 == 0 ? nil : tls(i + k, chain: [[1, 2, 3], [UInt8(k % 256)]]),
+                                      millis: -k, detail: k % 2 == 1 ? nil : s(k + 2))
+            p.noSNILeafDiffers = k % 3 == 0 ? nil : k % 3 == 1
+            return p
+        }
+        let hosts = (0..<3).map { h in
+            MXEvidence.Host(name: s(h), preference: h == 0 ? -1 : Int.max - h, addressLookup: h == 1 ? nil : .servFail,
+                            addresses: ["192.0.2.1", s(h)], probes: h == 2 ? [] : [probe(h), probe(h + 1)],
+                            tlsa: h == 0 ? nil : lookup(h), tlsaRecords: h)
+        }
+        return Evidence(domain: s(0), scanTime: Int64(i) - 1_000_000, txt: i % 4 == 3 ? nil : lookup(1),
+                        policyFetch: i % 4 == 2 ? nil : PolicyFetchEvidence(outcome: .response, tls: tls(i, chain: [[9, 9], [8]]),
+                                                                            httpStatus: i % 2 == 0 ? 200 : nil, contentType: s(3),
+                                                                            location: i % 2 == 0 ? nil : s(4), body: [0, 1, 255],
+                                                                            bodyTooLarge: i % 2 == 1, detail: s(5), millis: Int.min),
+                        tlsrpt: i % 4 == 1 ? nil : lookup(2), mx: i % 4 == 0 ? nil : MXEvidence(lookup: .noError, hosts: hosts,
+                                                                                                probed: true, implicit: i % 2 == 0))
+    }
+
+    /// What format 1 has always stored: the reference writer on the evidence without its chains
+    /// and policy body (EvidenceCodec keeps those elsewhere).
+    static func reference(_ e: Evidence) -> String {
+        var stripped = e
+        EvidenceCodec.forEachTLS(&stripped) { _, tls in tls.chainDER = [] }
+        stripped.policyFetch?.body = nil
+        var w = ReferenceJSONWriter()
+        w.evidence(stripped)
+        return w.out
+    }
+
+    @Test func storedJSONIsByteIdenticalToFormat1() throws {
+        for i in 0..<40 {
+            let e = Self.rich(i)
+            let expected = Self.reference(e)
+            let stored = try EvidenceCodec.encode(e)
+            #expect(Array(stored.json.utf8) == Array(expected.utf8), "evidence \(i)")
+        }
+        // A no-record domain as the scanner stores millions of them, spelled out.
+        let plain = Fixture.noRecordEvidence("plain.example")
+        #expect(try EvidenceCodec.encode(plain).json == #"""
+            {"domain":"plain.example","mx":{"hosts":[{"addresses":[],"name":"mx.provider.example","preference":5,"probes":[],"tlsaRecords":0}],"implicit":false,"lookup":"NOERROR","probed":false},"scanTime":1750000000,"tlsrpt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]},"txt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]}}
+            """#)
+    }
+
+    @Test func storedJSONDecodesAndTheEvidenceRoundTrips() throws {
+        for i in 0..<8 {
+            let e = Self.rich(i)
+            let stored = try EvidenceCodec.encode(e)
+            var stripped = e
+            EvidenceCodec.forEachTLS(&stripped) { _, tls in tls.chainDER = [] }
+            stripped.policyFetch?.body = nil
+            #expect(try JSONDecoder().decode(Evidence.self, from: Data(stored.json.utf8)) == stripped, "evidence \(i)")
+            #expect(try EvidenceCodec.decode(stored) == e, "evidence \(i)")
+        }
+    }
+
+    @Test func richEvidenceRoundTripsThroughTheStore() throws {
+        let (store, _) = try Fixture.newStore()
+        let scan = try store.beginScan(Fixture.meta())
+        let records = (0..<8).map { DomainRecord(lineNo: $0 + 1, input: "in\($0)", domain: "d\($0).example", evidence: Self.rich($0),
+                                                 verdict: Classifier.classify(Self.rich($0))) }
+        #expect(try store.write(records, scanID: scan) == records.count)
+        for r in records {
+            let row = try #require(try store.domainRowID(scanID: scan, lineNo: r.lineNo))
+            #expect(try store.evidence(domainRowID: row) == r.evidence)
+        }
+    }
+}
