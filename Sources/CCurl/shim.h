@@ -16,6 +16,9 @@ static inline CURLcode mtasts_curl_setopt_write(CURL *h, CURLoption o, size_t (*
 static inline CURLcode mtasts_curl_setopt_sslctx(CURL *h, CURLcode (*f)(CURL *, void *, void *)) { return curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, f); }
 static inline CURLcode mtasts_curl_setopt_prereq(CURL *h, int (*f)(void *, char *, char *, int, int)) { return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, f); }
 
+// curl_share_setopt is variadic.
+static inline CURLSHcode mtasts_curl_share_setopt_long(CURLSH *s, CURLSHoption o, long v) { return curl_share_setopt(s, o, v); }
+
 // curl_easy_getinfo is variadic too.
 static inline CURLcode mtasts_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode mtasts_curl_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }

@@ -53,11 +53,12 @@ public enum DNSMessage {
         let qd = Int(m[4]) << 8 | Int(m[5])
         let an = Int(m[6]) << 8 | Int(m[7])
         var i = 12
+        let asked = MXPattern.normalise(qname)
         // The answer must be to our question: name and type, or it is someone else's answer.
         for _ in 0..<qd {
             guard let (name, next) = readName(m, at: i), next + 4 <= m.count else { return nil }
             let type = UInt16(m[next]) << 8 | UInt16(m[next + 1])
-            guard name == MXPattern.normalise(qname), type == qtype.rawValue else { return nil }
+            guard name == asked, type == qtype.rawValue else { return nil }
             i = next + 4
         }
         // Collect answer RRs by owner name, then walk the CNAME chain from the query name.
@@ -77,12 +78,14 @@ public enum DNSMessage {
             }
             i = start + rdlen
         }
-        var name = MXPattern.normalise(qname)
-        var seen: Set<String> = [name]
-        while let target = cnames[name] {
-            answer.cnameChain.append(target)
-            name = target
-            guard seen.insert(name).inserted, seen.count <= 16 else { break }   // a CNAME loop
+        var name = asked
+        if !cnames.isEmpty {
+            var seen: Set<String> = [name]
+            while let target = cnames[name] {
+                answer.cnameChain.append(target)
+                name = target
+                guard seen.insert(name).inserted, seen.count <= 16 else { break }   // a CNAME loop
+            }
         }
         for r in records where r.owner == name && r.type == qtype.rawValue {
             let rd = m[r.rdata]
@@ -119,7 +122,10 @@ public enum DNSMessage {
     /// Reads a possibly compressed name; returns it lower-cased without the final dot, and the
     /// offset after the name in place.
     static func readName(_ m: [UInt8], at start: Int) -> (String, Int)? {
-        var labels: [String] = []
+        // Lower-cased bytes and dots into one buffer, one String at the end: a String per label
+        // and a join were most of this function's cost, and it runs for every answer a scan gets.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(64)
         var i = start
         var end: Int?
         var jumps = 0
@@ -143,12 +149,12 @@ public enum DNSMessage {
             guard len <= 63, i + 1 + len <= m.count else { return nil }
             total += len + 1
             guard total <= 255 else { return nil }
-            labels.append(String(decoding: m[(i + 1)..<(i + 1 + len)].map { ASCII.lower($0) }, as: UTF8.self))
+            if !bytes.isEmpty { bytes.append(UInt8(ascii: ".")) }
+            for k in (i + 1)..<(i + 1 + len) { bytes.append(ASCII.lower(m[k])) }
             i += 1 + len
         }
-        return (labels.joined(separator: "."), end!)
+        return (String(decoding: bytes, as: UTF8.self), end!)
     }
-
 
     /// RFC 5952 text form: lower case, longest run of zero groups as "::".
     static func ipv6(_ b: [UInt8]) -> String {

@@ -58,22 +58,38 @@ enum DNSCompletion {
     }
 }
 
+/// Queries asked together whose answers are handed on together, in the order asked.
+public struct QueryBatch: Sendable {
+    public var queries: [(String, DNSType)]
+    /// Runs on the loop thread: it must be quick and must not block.
+    public var deliver: @Sendable ([DNSResult]) -> Void
+
+    public init(_ queries: [(String, DNSType)], deliver: @escaping @Sendable ([DNSResult]) -> Void) {
+        self.queries = queries
+        self.deliver = deliver
+    }
+}
+
 final class DNSBatch {
     private var results: [DNSResult?]
     private var remaining: Int
-    private let continuation: CheckedContinuation<[DNSResult], Never>
+    private let deliver: ([DNSResult]) -> Void
 
-    init(count: Int, continuation: CheckedContinuation<[DNSResult], Never>) {
+    init(count: Int, deliver: @escaping ([DNSResult]) -> Void) {
         results = Array(repeating: nil, count: count)
         remaining = count
-        self.continuation = continuation
-        if count == 0 { continuation.resume(returning: []) }
+        self.deliver = deliver
+        if count == 0 { deliver([]) }
+    }
+
+    convenience init(count: Int, continuation: CheckedContinuation<[DNSResult], Never>) {
+        self.init(count: count) { continuation.resume(returning: $0) }
     }
 
     func set(_ i: Int, _ r: DNSResult) {
         results[i] = r
         remaining -= 1
-        if remaining == 0 { continuation.resume(returning: results.map { $0! }) }
+        if remaining == 0 { deliver(results.map { $0! }) }
     }
 }
 
@@ -117,7 +133,10 @@ extension EventLoop {
         // ARES_ESERVFAIL after the retries, which is what we record.
         // EDNS: answers up to 1232 bytes over UDP; larger ones come truncated and c-ares retries
         // over TCP. ROTATE spreads queries over several --resolver addresses.
-        options.flags = ARES_FLAG_EDNS
+        // STAYOPEN: c-ares 1.18 closes a channel's sockets whenever its last query ends, and a
+        // scan's channels empty and refill all the time: a new socket, connect and two epoll_ctl
+        // calls each time, for nothing.
+        options.flags = ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN
         options.ednspsz = 1232
         options.timeout = Int32(config.timeoutMillis)
         options.tries = Int32(config.dnsRetries + 1)

@@ -31,6 +31,8 @@ final class Transfer {
     var legacyTLS = false
 
     var easy: UnsafeMutableRawPointer?
+    /// This transfer's own DNS cache (see startTransfer).
+    var share: UnsafeMutableRawPointer?
     var resolveList: UnsafeMutablePointer<curl_slist>?
     var body: [UInt8] = []
     var bodyLimit = 65_536
@@ -99,6 +101,16 @@ extension EventLoop {
 
         let pinned = t.addresses.map(Self.literal).joined(separator: ",")
         t.resolveList = curl_slist_append(nil, "\(t.host):\(t.port):\(pinned)")
+        // The pinned addresses go into a DNS cache of this transfer's own. In the multi handle's
+        // shared cache a CURLOPT_RESOLVE entry never expires, and curl walks the whole cache on
+        // every transfer: one entry per host scanned made that quadratic (perf: curl's
+        // hostcache_timestamp_remove was the top libcurl entry at 100k domains), and two probes
+        // of one MX host on different addresses would overwrite each other's entry.
+        if let share = curl_share_init() {
+            _ = mtasts_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
+            t.share = share
+            _ = mtasts_curl_setopt_pointer(easy, CURLOPT_SHARE, share)
+        }
         _ = mtasts_curl_setopt_slist(easy, CURLOPT_RESOLVE, t.resolveList)
         _ = mtasts_curl_setopt_pointer(easy, CURLOPT_PRIVATE, me)
         _ = mtasts_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, t.errorBuffer)
@@ -198,6 +210,7 @@ extension EventLoop {
             curl_easy_cleanup(easy)
             Unmanaged<Transfer>.passUnretained(t).release()   // the +1 taken in startTransfer
         }
+        if let share = t.share { curl_share_cleanup(share) }   // after the handle that used it
         curl_slist_free_all(t.resolveList)
         t.continuation.resume(returning: result)
     }

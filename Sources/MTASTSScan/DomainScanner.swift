@@ -17,22 +17,62 @@ public struct DomainScanner: Sendable {
         self.exclusions = exclusions
     }
 
+    /// The three lookups every domain needs, asked as one batch: for the ~98% of domains
+    /// without a record nothing else follows.
+    public static func firstQueries(_ domain: String) -> [(String, DNSType)] {
+        [("_mta-sts." + domain, .txt), (domain, .mx), ("_smtp._tls." + domain, .txt)]
+    }
+
+    /// What is left of a domain after its first lookups: a policy to fetch, MX hosts to probe.
+    public struct Pending: Sendable {
+        var evidence: Evidence
+        var mxAnswer: DNSResult
+        var fetchPolicy: Bool
+        var probeMX: Bool
+    }
+
+    public enum AfterFirstLookups: Sendable {
+        /// Nothing more to ask: the evidence is complete.
+        case done(Evidence)
+        /// More to do; `finish` does it.
+        case more(Pending)
+    }
+
+    /// One domain, start to end (what `check` uses; the bulk scan calls the two halves itself).
     public func scan(_ domain: String) async -> Evidence {
-        // The three lookups every domain needs, as one batch: for the ~98% of domains without a
-        // record nothing else follows, and one resumption instead of three is most of their CPU.
-        let first = await loop.queries([("_mta-sts." + domain, .txt), (domain, .mx), ("_smtp._tls." + domain, .txt)])
+        switch afterFirstLookups(domain, await loop.queries(Self.firstQueries(domain))) {
+        case .done(let evidence): return evidence
+        case .more(let pending): return await finish(pending)
+        }
+    }
+
+    /// The first lookups' answers (in `firstQueries` order) to evidence, or to what is left to
+    /// do. Synchronous and cheap: the scan loop runs it for every domain without a task.
+    public func afterFirstLookups(_ domain: String, _ first: [DNSResult]) -> AfterFirstLookups {
         let (txt, mxAnswer, tlsrpt) = (first[0], first[1], first[2])
         var evidence = Evidence(domain: domain, scanTime: options.scanTime, txt: txt.lookup, tlsrpt: tlsrpt.lookup)
         let record = txt.outcome == .noError ? STSRecordParser.parse(txt.answer?.txt ?? []) : nil
         let hasRecord = record.map { $0.kind != .absent } ?? false
         let probe = !options.noSMTP && (hasRecord || options.probeAllMX)
+        let fetch = record?.kind == .valid
+        let mx = mxLookup(domain, answer: mxAnswer, probe: probe)
+        if !fetch && !mx.needsProbes {
+            evidence.mx = mx.evidence
+            return .done(evidence)
+        }
+        return .more(Pending(evidence: evidence, mxAnswer: mxAnswer, fetchPolicy: fetch, probeMX: probe))
+    }
 
-        if record?.kind == .valid {
+    /// The policy fetch and the MX probes, side by side.
+    public func finish(_ pending: Pending) async -> Evidence {
+        var evidence = pending.evidence
+        let domain = evidence.domain
+        if pending.fetchPolicy {
             async let policy = fetchPolicy(domain)
-            evidence.mx = await mxStage(domain, answer: mxAnswer, probe: probe)
+            evidence.mx = await mxStage(domain, answer: pending.mxAnswer, probe: pending.probeMX)
             evidence.policyFetch = await policy
         } else {
-            evidence.mx = await mxStage(domain, answer: mxAnswer, probe: probe)
+            evidence.mx = await mxStage(domain, answer: pending.mxAnswer, probe: pending.probeMX)
         }
         return evidence
     }
@@ -81,13 +121,22 @@ public struct DomainScanner: Sendable {
         return (outcome, addresses)
     }
 
-    func mxStage(_ domain: String, answer: DNSResult, probe: Bool) async -> MXEvidence {
-        guard !answer.outcome.isFailure else { return MXEvidence(lookup: answer.outcome, hosts: []) }
-        var hosts = (answer.answer?.mx ?? []).sorted { ($0.preference, $0.name) < ($1.preference, $1.name) }
+    /// The MX set as looked up (RFC 5321 §5.1: no MX means the domain itself), and whether its
+    /// hosts are to be probed (not for a failed lookup, a null MX, or when not asked).
+    func mxLookup(_ domain: String, answer: DNSResult, probe: Bool) -> (evidence: MXEvidence, needsProbes: Bool) {
+        guard !answer.outcome.isFailure else { return (MXEvidence(lookup: answer.outcome, hosts: []), false) }
+        var hosts = answer.answer?.mx ?? []
+        if hosts.count > 1 { hosts.sort { ($0.preference, $0.name) < ($1.preference, $1.name) } }
         let implicit = hosts.isEmpty
         if implicit { hosts = [MXEvidence.Host(name: domain, preference: 0)] }
-        var mx = MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit)
-        if mx.isNullMX || !probe { return mx }
+        let mx = MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit)
+        return (mx, probe && !mx.isNullMX)
+    }
+
+    func mxStage(_ domain: String, answer: DNSResult, probe: Bool) async -> MXEvidence {
+        var (mx, needsProbes) = mxLookup(domain, answer: answer, probe: probe)
+        guard needsProbes else { return mx }
+        let hosts = mx.hosts
         mx.hosts = await withTaskGroup(of: (Int, MXEvidence.Host).self) { group in
             for (i, host) in hosts.enumerated() {
                 group.addTask { (i, await probeHost(host)) }

@@ -47,7 +47,28 @@ public final class ScanRunner {
         self.scanID = scanID
     }
 
+    /// What the scan loop hears back: a domain's first lookups answered (from the I/O loop), or
+    /// the rest of a domain done (from its task).
+    enum Event: Sendable {
+        case firstLookups(slot: Int, [DNSResult])
+        case finished(slot: Int, Evidence)
+    }
+
+    /// A domain in flight, kept by slot number while its lookups run.
+    struct InFlight {
+        var lineNo: Int
+        var input: String
+        var rank: Int?
+        var domain: String
+        var startedNanos: UInt64
+    }
+
     /// Scans every line of `reader` not in `skip` (lines stored by an earlier, interrupted run).
+    ///
+    /// No task per domain: the loop hands each domain's first three lookups to the I/O loop in
+    /// bulk, and takes the answers back in bulk from a mailbox. A domain with nothing more to ask
+    /// (no record, ~98%) is finished right here; only one with a policy to fetch or MX hosts to
+    /// probe gets a task of its own, which posts its evidence to the same mailbox.
     public func run(reader: InputReader, skip: LineSet, inputSize: Int?) async throws -> ScanCounts {
         var counts = ScanCounts(linesRead: 0, domains: 0, invalid: 0, duplicates: 0, excluded: 0)
         var seen = SeenDomains()
@@ -57,6 +78,11 @@ public final class ScanRunner {
         let rateStart = Date()
         var started = 0
         let scanner = self.scanner
+        let inbox = Mailbox<Event>()
+        var slots: [InFlight?] = []
+        var freeSlots: [Int] = []
+        var inFlight = 0
+        var inputDone = false
 
         func flush() throws {
             guard !pending.isEmpty else { return }
@@ -69,12 +95,23 @@ public final class ScanRunner {
             pending.append(r)
             if pending.count >= config.batchSize || Date().timeIntervalSince(lastFlush) >= 1 { try flush() }
         }
-
-        try await withThrowingTaskGroup(of: DomainRecord.self) { group in
-            var inFlight = 0
-            while !stopRequested.isSet, let line = reader.next() {
+        func complete(_ slot: Int, _ evidence: Evidence) throws {
+            let d = slots[slot]!
+            slots[slot] = nil
+            freeSlots.append(slot)
+            inFlight -= 1
+            let millis = Int((DispatchTime.now().uptimeNanoseconds - d.startedNanos) / 1_000_000)
+            try add(DomainRecord(lineNo: d.lineNo, input: d.input, rank: d.rank, domain: d.domain, evidence: evidence,
+                                 verdict: Classifier.classify(evidence), millis: millis), inFlight: true)
+        }
+        /// Reads input until the window is full; returns the lookups to hand to the I/O loop.
+        func fill() async throws -> [QueryBatch] {
+            var batches: [QueryBatch] = []
+            while inFlight < config.concurrency, !stopRequested.isSet, let line = reader.next() {
                 counts.linesRead += 1
-                if let size = inputSize, size > 0 { progress.input(fraction: Double(reader.bytesRead) / Double(size)) }
+                if let size = inputSize, size > 0, counts.linesRead % 256 == 0 {
+                    progress.input(fraction: Double(reader.bytesRead) / Double(size))
+                }
                 guard let domain = line.domain else {
                     // A bad line has no name to hash: shard 0 records it, so a merge has it once.
                     guard config.shardIndex == 0 else { continue }
@@ -96,24 +133,48 @@ public final class ScanRunner {
                 if config.rate > 0 {
                     let due = rateStart.addingTimeInterval(Double(started) / config.rate)
                     let wait = due.timeIntervalSinceNow
-                    if wait > 0 { try await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+                    if wait > 0 {
+                        // Hand over what is collected before sleeping, so it does not wait too.
+                        scanner.loop.submit(batches)
+                        batches.removeAll()
+                        try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
+                    }
                 }
-                if inFlight >= config.concurrency, let r = try await group.next() {
-                    inFlight -= 1
-                    try add(r, inFlight: true)
+                let d = InFlight(lineNo: line.number, input: line.text, rank: line.rank, domain: domain,
+                                 startedNanos: DispatchTime.now().uptimeNanoseconds)
+                let slot: Int
+                if let free = freeSlots.popLast() {
+                    slot = free
+                    slots[slot] = d
+                } else {
+                    slot = slots.count
+                    slots.append(d)
                 }
-                let (number, text, rank) = (line.number, line.text, line.rank)
-                group.addTask {
-                    let t0 = Date()
-                    let evidence = await scanner.scan(domain)
-                    return DomainRecord(lineNo: number, input: text, rank: rank, domain: domain, evidence: evidence,
-                                        verdict: Classifier.classify(evidence), millis: Int(Date().timeIntervalSince(t0) * 1000))
-                }
+                batches.append(QueryBatch(DomainScanner.firstQueries(domain)) { inbox.post(.firstLookups(slot: slot, $0)) })
                 inFlight += 1
                 started += 1
                 progress.started()
             }
-            while let r = try await group.next() { try add(r, inFlight: true) }
+            if inFlight < config.concurrency { inputDone = true }
+            return batches
+        }
+
+        while true {
+            if !inputDone { scanner.loop.submit(try await fill()) }
+            if inFlight == 0 { break }
+            for event in await inbox.take() {
+                switch event {
+                case .firstLookups(let slot, let answers):
+                    switch scanner.afterFirstLookups(slots[slot]!.domain, answers) {
+                    case .done(let evidence):
+                        try complete(slot, evidence)
+                    case .more(let rest):
+                        Task { inbox.post(.finished(slot: slot, await scanner.finish(rest))) }
+                    }
+                case .finished(let slot, let evidence):
+                    try complete(slot, evidence)
+                }
+            }
         }
         try flush()
         return counts

@@ -1,0 +1,52 @@
+// Hands items from any thread (the I/O loop, probe tasks) to one waiting task, in bulk. The scan
+// loop takes everything that arrived since it last looked in one go: when it is busy, answers pile
+// up and cost no wake-up at all; when it is idle, the first answer wakes it once. A task and a
+// resumption per domain cost more CPU than the domain's lookups (perf, realistic world).
+import Foundation
+
+final class Mailbox<Item: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [Item] = []
+    private var waiter: CheckedContinuation<[Item], Never>?
+
+    init() { items.reserveCapacity(1024) }
+
+    /// Adds an item; wakes the taker if it is waiting. Never blocks for long.
+    func post(_ item: Item) {
+        let woken: CheckedContinuation<[Item], Never>? = lock.withLock {
+            if let w = waiter {
+                waiter = nil
+                return w
+            }
+            items.append(item)
+            return nil
+        }
+        woken?.resume(returning: [item])
+    }
+
+    /// Everything posted so far, waiting for at least one item. One taker at a time.
+    func take() async -> [Item] {
+        if let ready = takeReady() { return ready }
+        return await withCheckedContinuation { c in
+            let ready: [Item]? = lock.withLock {
+                if items.isEmpty {
+                    waiter = c
+                    return nil
+                }
+                return drain()
+            }
+            if let ready { c.resume(returning: ready) }
+        }
+    }
+
+    private func takeReady() -> [Item]? {
+        lock.withLock { items.isEmpty ? nil : drain() }
+    }
+
+    /// Called with the lock held.
+    private func drain() -> [Item] {
+        let out = items
+        items.removeAll(keepingCapacity: true)
+        return out
+    }
+}
