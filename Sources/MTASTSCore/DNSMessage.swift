@@ -71,7 +71,8 @@ public enum DNSMessage {
             let start = next + 10
             guard start + rdlen <= m.count else { return nil }
             if type == DNSType.cname.rawValue {
-                guard let (target, _) = readName(m, at: start) else { return nil }
+                // A name in RDATA must end within RDLENGTH, or we read the next record as it.
+                guard let (target, end) = readName(m, at: start), end <= start + rdlen else { return nil }
                 cnames[owner] = target
             } else {
                 records.append((owner, type, start..<(start + rdlen)))
@@ -101,7 +102,8 @@ public enum DNSMessage {
                 }
                 answer.txt.append(strings)
             case .mx:
-                guard rd.count >= 3, let (exchange, _) = readName(m, at: rd.startIndex + 2) else { return nil }
+                guard rd.count >= 3, let (exchange, end) = readName(m, at: rd.startIndex + 2), end <= rd.endIndex
+                else { return nil }
                 let pref = Int(rd[rd.startIndex]) << 8 | Int(rd[rd.startIndex + 1])
                 answer.mx.append(MXEvidence.Host(name: exchange.isEmpty ? "." : exchange, preference: pref))
             case .a:
@@ -148,7 +150,7 @@ public enum DNSMessage {
             }
             guard len <= 63, i + 1 + len <= m.count else { return nil }
             total += len + 1
-            guard total <= 255 else { return nil }
+            guard total < 255 else { return nil }   // §3.1: 255 octets, the root's zero included
             if !bytes.isEmpty { bytes.append(UInt8(ascii: ".")) }
             for k in (i + 1)..<(i + 1 + len) { bytes.append(ASCII.lower(m[k])) }
             i += 1 + len

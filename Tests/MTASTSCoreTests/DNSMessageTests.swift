@@ -582,6 +582,23 @@ struct DNSMessageTests {
                   message: h1 + Wire.question(Wire.name("example.com"), type: Wire.typeAAAA)
                       + Wire.rr(owner: Wire.pointer(12), type: Wire.typeAAAA, rdata: [UInt8](repeating: 1, count: 17)),
                   qname: "example.com", qtype: .aaaa),
+            // 63, 63, 63, 62: 4*64 - 1 + 1 = 256 octets with the root's zero (§3.1 allows 255).
+            .init(what: "name of 256 octets",
+                  message: Wire.header(flags: Wire.flags(), qd: 1, an: 0)
+                      + Wire.name([label63, label63, label63, String(repeating: "b", count: 62)].joined(separator: "."))
+                      + Wire.u16(16) + Wire.u16(1),
+                  qname: [label63, label63, label63, String(repeating: "b", count: 62)].joined(separator: "."), qtype: .txt),
+            // MX RDATA "\0\10\4": the exchange name runs past RDLENGTH (3) into the next RR.
+            .init(what: "MX exchange past RDATA",
+                  message: h2 + Wire.question(Wire.name("example.com"), type: Wire.typeMX)
+                      + Wire.rr(owner: Wire.pointer(12), type: Wire.typeMX, rdata: [0, 10, 4])
+                      + Wire.rr(owner: Wire.pointer(12), type: Wire.typeMX, rdata: [0, 20] + Wire.pointer(12)),
+                  qname: "example.com", qtype: .mx),
+            // A CNAME with RDLENGTH 0 must not take the next RR's owner as its target.
+            .init(what: "CNAME with empty RDATA",
+                  message: h2 + q + Wire.rr(owner: Wire.pointer(12), type: Wire.typeCNAME, rdata: [])
+                      + Wire.rr(owner: Wire.name("x.y"), type: Wire.typeTXT, rdata: Wire.cs("v=STSv1; id=1")),
+                  qname: "example.com", qtype: .txt),
             .init(what: "MX with RDLENGTH 2",
                   message: h1 + Wire.question(Wire.name("example.com"), type: Wire.typeMX)
                       + Wire.rr(owner: Wire.pointer(12), type: Wire.typeMX, rdata: [0, 10]),
