@@ -101,32 +101,88 @@ final class Statement {
 
     deinit { sqlite3_finalize(handle) }
 
-    /// Binds parameters 1...n in order; nil binds NULL.
+    /// Binds parameters 1...n in order; nil binds NULL. Clears the bindings first, so a shorter
+    /// array leaves the rest NULL: for the occasional query, not the per-row write path.
     func bind(_ values: [SQLValue?]) throws {
         sqlite3_reset(handle)
         sqlite3_clear_bindings(handle)
         for (i, v) in values.enumerated() {
             let index = Int32(i + 1)
-            let rc: Int32
             switch v {
-            case nil: rc = sqlite3_bind_null(handle, index)
-            case .int(let n): rc = sqlite3_bind_int64(handle, index, n)
-            case .text(let s):
-                // With its byte length, so a NUL inside an input line is stored, not a cut.
-                // An empty string has no buffer, and a NULL pointer would bind NULL: bind "" then.
-                var s = s
-                rc = s.isEmpty ? sqlite3_bind_text(handle, index, "", 0, nil) : s.withUTF8 { u in
-                    u.withMemoryRebound(to: CChar.self) {
-                        sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), mtasts_sqlite_transient())
-                    }
-                }
-            case .blob(let b):
-                // An empty blob must stay an empty blob, not NULL: a bound nil pointer is NULL.
-                rc = b.isEmpty ? sqlite3_bind_zeroblob(handle, index, 0)
-                    : b.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), mtasts_sqlite_transient()) }
+            case nil: try bindNull(index)
+            case .int(let n): try bind(index, n)
+            case .text(let s): try bind(index, s)
+            case .blob(let b): try bind(index, blob: b)
             }
-            try db.check(rc, "binding parameter \(index) of \(sql.prefix(60))")
         }
+    }
+
+    // MARK: one parameter at a time
+    // The write path binds each parameter in place: no [SQLValue?] array per row. Such a
+    // statement must bind every parameter before each `runBound()`, which does not clear them.
+
+    func bindNull(_ index: Int32) throws { try ok(sqlite3_bind_null(handle, index), index) }
+
+    func bind(_ index: Int32, _ n: Int64) throws { try ok(sqlite3_bind_int64(handle, index, n), index) }
+
+    /// nil binds NULL.
+    func bind(_ index: Int32, _ n: Int64?) throws {
+        guard let n else { return try bindNull(index) }
+        try ok(sqlite3_bind_int64(handle, index, n), index)
+    }
+
+    /// nil binds NULL.
+    func bind(_ index: Int32, _ n: Int?) throws {
+        guard let n else { return try bindNull(index) }
+        try ok(sqlite3_bind_int64(handle, index, Int64(n)), index)
+    }
+
+    /// nil binds NULL.
+    func bind(_ index: Int32, _ s: String?) throws {
+        guard var s else { return try bindNull(index) }
+        // With its byte length, so a NUL inside an input line is stored, not a cut.
+        // An empty string has no buffer, and a NULL pointer would bind NULL: bind "" then.
+        let rc = s.isEmpty ? sqlite3_bind_text(handle, index, "", 0, nil) : s.withUTF8 { u in
+            u.withMemoryRebound(to: CChar.self) {
+                sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), mtasts_sqlite_transient())
+            }
+        }
+        try ok(rc, index)
+    }
+
+    /// nil binds NULL.
+    func bind(_ index: Int32, blob b: [UInt8]?) throws {
+        guard let b else { return try bindNull(index) }
+        // An empty blob must stay an empty blob, not NULL: a bound nil pointer is NULL.
+        let rc = b.isEmpty ? sqlite3_bind_zeroblob(handle, index, 0)
+            : b.withUnsafeBytes { sqlite3_bind_blob(handle, index, $0.baseAddress, Int32($0.count), mtasts_sqlite_transient()) }
+        try ok(rc, index)
+    }
+
+    /// Runs to completion what was bound, and resets, keeping the bindings (no
+    /// sqlite3_clear_bindings: every parameter is bound again before the next run).
+    func runBound() throws {
+        defer { sqlite3_reset(handle) }
+        var rc = sqlite3_step(handle)
+        while rc == SQLITE_ROW { rc = sqlite3_step(handle) }
+        if rc != SQLITE_DONE { try db.check(rc, "running \(sql.prefix(60))") }
+    }
+
+    /// `runBound()` with UTF-8 `text` bound as TEXT to parameter `index`, uncopied
+    /// (SQLITE_STATIC): the caller keeps the bytes unchanged during this call, and the parameter
+    /// is set back to NULL before returning, leaving no pointer into them bound. Empty text
+    /// binds "", as above.
+    func runBound(text: UnsafeBufferPointer<UInt8>, at index: Int32) throws {
+        defer { sqlite3_bind_null(handle, index) }
+        let rc = text.isEmpty ? sqlite3_bind_text(handle, index, "", 0, nil)
+            : text.withMemoryRebound(to: CChar.self) { sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count), nil) }
+        try ok(rc, index)
+        try runBound()
+    }
+
+    /// Touches `db` (an unowned reference, whose strong check costs) only on failure.
+    @inline(__always) private func ok(_ rc: Int32, _ index: Int32) throws {
+        if rc != SQLITE_OK { try db.check(rc, "binding parameter \(index) of \(sql.prefix(60))") }
     }
 
     /// Steps once; true when a row is available.
