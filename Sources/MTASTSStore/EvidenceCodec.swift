@@ -21,19 +21,20 @@ enum EvidenceCodec {
     /// Bumped when the JSON shape changes incompatibly; stored in `evidence.format`.
     static let format = 1
 
-    static func encode(_ e: Evidence) throws -> StoredEvidence {
-        var stripped = e
-        var chains: [(Int, [[UInt8]])] = []
-        forEachTLS(&stripped) { slot, tls in
-            if !tls.chainDER.isEmpty { chains.append((slot, tls.chainDER)) }
-            tls.chainDER = []
-        }
-        let body = stripped.policyFetch?.body
-        stripped.policyFetch?.body = nil
+    /// The stored form as one value, for callers off the write path (tests, tools). The write
+    /// path uses `writeJSON` and `forEachChain` instead, with no intermediate copies.
+    static func encode(_ e: Evidence) -> StoredEvidence {
         var writer = JSONWriter()
-        writer.evidence(stripped)
-        return StoredEvidence(json: writer.out, policyBody: body,
-                              chains: chains.map { (slot: $0.0, chain: $0.1) })
+        writeJSON(e, into: &writer)
+        var chains: [(slot: Int, chain: [[UInt8]])] = []
+        forEachChain(e) { chains.append((slot: $0, chain: $1)) }
+        return StoredEvidence(json: String(decoding: writer.out.bytes, as: UTF8.self), policyBody: e.policyFetch?.body, chains: chains)
+    }
+
+    /// The JSON text of `evidence.json`, into a reused writer.
+    static func writeJSON(_ e: Evidence, into writer: inout JSONWriter) {
+        writer.reset()
+        writer.storedEvidence(e)
     }
 
     static func decode(_ stored: StoredEvidence) throws -> Evidence {
@@ -45,6 +46,24 @@ enum EvidenceCodec {
             if let chain = bySlot[slot] { tls.chainDER = chain }
         }
         return e
+    }
+
+    /// Visits every non-empty chain with its slot: `forEachTLS`'s order and numbering, read-only
+    /// (EvidenceJSONTests checks the two agree through the store).
+    static func forEachChain(_ e: Evidence, _ body: (Int, [[UInt8]]) throws -> Void) rethrows {
+        var slot = 0
+        if let tls = e.policyFetch?.tls {
+            if !tls.chainDER.isEmpty { try body(slot, tls.chainDER) }
+            slot += 1
+        }
+        guard let mx = e.mx else { return }
+        for h in mx.hosts {
+            for p in h.probes {
+                guard let tls = p.tls else { continue }
+                if !tls.chainDER.isEmpty { try body(slot, tls.chainDER) }
+                slot += 1
+            }
+        }
     }
 
     /// Visits every TLSFacts of the evidence in a fixed order, numbering them from 0.

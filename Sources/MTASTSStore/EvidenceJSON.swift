@@ -2,50 +2,66 @@
 // a scan's CPU (profiled with perf on the realistic world). The shape is exactly what the
 // synthesized Codable conformance reads back (property names as keys, nil members left out, enums
 // as raw values, byte arrays as arrays of numbers), so `JSONDecoder` still decodes it for
-// `reclassify` and `report`, which are not hot.
+// `reclassify` and `report`, which are not hot. It writes UTF-8 bytes into a reused buffer, not a
+// String: String appends were most of the writer's cost (perf, StoreWriteBenchTests). The bytes
+// are format 1 exactly as the String writer wrote them (EvidenceJSONTests keeps a copy of it).
+// Keys are StaticStrings, whose UTF-8 is static memory: no String is made for them either.
 import MTASTSCore
 
-struct JSONWriter {
-    var out = ""
+/// Writes one document at a time into its reused buffer (`out`; JSONBytes.swift).
+struct JSONWriter: ~Copyable {
+    private(set) var out: ByteBuffer
     private var needComma = false
 
-    init() { out.reserveCapacity(512) }
+    init(capacity: Int = 1024) { out = ByteBuffer(capacity: capacity) }
 
-    mutating func open() { comma(); out += "{"; needComma = false }
-    mutating func close() { out += "}"; needComma = true }
-    mutating func openArray() { comma(); out += "["; needComma = false }
-    mutating func closeArray() { out += "]"; needComma = true }
+    /// Empties the buffer, keeping its memory for the next document.
+    mutating func reset() { out.removeAll(); needComma = false }
+
+    mutating func open() { comma(); out.append(UInt8(ascii: "{")); needComma = false }
+    mutating func close() { out.append(UInt8(ascii: "}")); needComma = true }
+    mutating func openArray() { comma(); out.append(UInt8(ascii: "[")); needComma = false }
+    mutating func closeArray() { out.append(UInt8(ascii: "]")); needComma = true }
 
     mutating func key(_ k: StaticString) {
         comma()
-        out += "\""
-        out += k.description
-        out += "\":"
+        out.append(UInt8(ascii: "\""))
+        k.withUTF8Buffer { out.append($0) }
+        out.append(UInt8(ascii: "\""))
+        out.append(UInt8(ascii: ":"))
         needComma = false
     }
 
-    mutating func string(_ s: String) { comma(); JSONValue.escapeString(s, into: &out); needComma = true }
-    mutating func int<I: BinaryInteger>(_ i: I) { comma(); out += String(i); needComma = true }
-    mutating func bool(_ b: Bool) { comma(); out += b ? "true" : "false"; needComma = true }
+    mutating func string(_ s: String) { comma(); JSONBytes.escape(s, into: &out); needComma = true }
+    mutating func int(_ i: Int) { comma(); JSONBytes.decimal(Int64(i), into: &out); needComma = true }
+    mutating func int(_ i: Int64) { comma(); JSONBytes.decimal(i, into: &out); needComma = true }
+
+    mutating func bool(_ b: Bool) {
+        comma()
+        let text: StaticString = b ? "true" : "false"
+        text.withUTF8Buffer { out.append($0) }
+        needComma = true
+    }
 
     mutating func bytes(_ b: [UInt8]) {
         openArray()
-        var first = true
-        for x in b {
-            if !first { out += "," }
-            out += String(x)
-            first = false
+        for (i, x) in b.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: ",")) }
+            JSONBytes.decimal(Int64(x), into: &out)
         }
         closeArray()
     }
 
     mutating func strings(_ a: [String]) { openArray(); for s in a { string(s) }; closeArray() }
 
-    private mutating func comma() { if needComma { out += "," } }
+    private mutating func comma() { if needComma { out.append(UInt8(ascii: ",")) } }
 }
 
+// The stored shape (EvidenceCodec): every chainDER is written as [] and the policy body is left
+// out, since both are stored elsewhere; format 1 has always held them so. Writing them so here
+// spares copying the evidence to strip them.
 extension JSONWriter {
-    mutating func evidence(_ e: Evidence) {
+    mutating func storedEvidence(_ e: Evidence) {
         open()
         key("domain"); string(e.domain)
         if let m = e.mx { key("mx"); mx(m) }
@@ -67,7 +83,7 @@ extension JSONWriter {
 
     mutating func tls(_ t: TLSFacts) {
         open()
-        key("chainDER"); openArray(); for c in t.chainDER { bytes(c) }; closeArray()
+        key("chainDER"); openArray(); closeArray()
         key("leafDNSNames"); strings(t.leafDNSNames)
         if let v = t.notAfter { key("notAfter"); int(v) }
         if let v = t.notBefore { key("notBefore"); int(v) }
@@ -78,7 +94,6 @@ extension JSONWriter {
 
     mutating func policy(_ p: PolicyFetchEvidence) {
         open()
-        if let b = p.body { key("body"); bytes(b) }
         key("bodyTooLarge"); bool(p.bodyTooLarge)
         if let v = p.contentType { key("contentType"); string(v) }
         if let v = p.detail { key("detail"); string(v) }

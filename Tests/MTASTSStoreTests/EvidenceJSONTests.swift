@@ -168,23 +168,48 @@ struct ReferenceJSONWriter {
     }
 
     @Test func storedJSONIsByteIdenticalToFormat1() throws {
+        var writer = JSONWriter(), smallWriter = JSONWriter(capacity: 1)
         for i in 0..<40 {
             let e = Self.rich(i)
-            let expected = Self.reference(e)
-            let stored = try EvidenceCodec.encode(e)
-            #expect(Array(stored.json.utf8) == Array(expected.utf8), "evidence \(i)")
+            let expected = Array(Self.reference(e).utf8)
+            #expect(Array(EvidenceCodec.encode(e).json.utf8) == expected, "evidence \(i)")
+            // The write path's way: one writer reused from row to row, and one that must grow.
+            EvidenceCodec.writeJSON(e, into: &writer)
+            #expect(writer.out.array == expected, "evidence \(i)")
+            EvidenceCodec.writeJSON(e, into: &smallWriter)
+            #expect(smallWriter.out.array == expected, "evidence \(i)")
         }
         // A no-record domain as the scanner stores millions of them, spelled out.
         let plain = Fixture.noRecordEvidence("plain.example")
-        #expect(try EvidenceCodec.encode(plain).json == #"""
+        #expect(EvidenceCodec.encode(plain).json == #"""
             {"domain":"plain.example","mx":{"hosts":[{"addresses":[],"name":"mx.provider.example","preference":5,"probes":[],"tlsaRecords":0}],"implicit":false,"lookup":"NOERROR","probed":false},"scanTime":1750000000,"tlsrpt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]},"txt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]}}
             """#)
+    }
+
+    @Test func byteEscapingMatchesJSONValue() {
+        let controlsAndASCII = (0..<0x80).map { String(UnicodeScalar(UInt8($0))) }
+        let aroundSeparators = (0x1FF0...0x2040).map { String(UnicodeScalar(UInt32($0))!) }
+        for s in Self.awkward + controlsAndASCII + aroundSeparators + [controlsAndASCII.joined(), aroundSeparators.joined()] {
+            var expected = ""
+            JSONValue.escapeString(s, into: &expected)
+            var bytes = ByteBuffer(capacity: 1)
+            JSONBytes.escape(s, into: &bytes)
+            #expect(bytes.array == Array(expected.utf8), "\(s.unicodeScalars.map(\.value))")
+        }
+    }
+
+    @Test func decimalsAreWhatStringWrites() {
+        for n: Int64 in [0, 1, -1, 9, 10, -10, 99, 100, 255, 1_750_000_000, .max, .min, .max - 1, .min + 1] {
+            var bytes = ByteBuffer(capacity: 1)
+            JSONBytes.decimal(n, into: &bytes)
+            #expect(bytes.array == Array(String(n).utf8))
+        }
     }
 
     @Test func storedJSONDecodesAndTheEvidenceRoundTrips() throws {
         for i in 0..<8 {
             let e = Self.rich(i)
-            let stored = try EvidenceCodec.encode(e)
+            let stored = EvidenceCodec.encode(e)
             var stripped = e
             EvidenceCodec.forEachTLS(&stripped) { _, tls in tls.chainDER = [] }
             stripped.policyFetch?.body = nil
