@@ -33,12 +33,15 @@ extension ScanStore {
                         oldWords = [$0.text(0), $0.text(1), $0.text(2)]
                     }
                     let v = Classifier.classify(evidence)
-                    try statement("""
+                    let update = try statement("""
                         UPDATE domains SET status = ?, mode = ?, mx_status = ?, mx_count = ?, record_id = ?, record_raw = ?,
                             policy_mode = ?, policy_max_age = ?, policy_mx_count = ?, http_status = ?, content_type = ?,
                             tlsrpt_status = ?, tlsrpt_raw = ?
                         WHERE id = ?
-                        """).run(verdictColumns(v, evidence: evidence) + [.int(id)])
+                        """)
+                    try bindVerdictColumns(update, from: 1, v, evidence: evidence)
+                    try update.bind(1 + Self.verdictColumnCount, id)
+                    try update.runBound()
                     try deleteChildren(id)
                     try insertChildren(id, verdict: v)
                     result.reclassified += 1

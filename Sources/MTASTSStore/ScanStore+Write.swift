@@ -1,6 +1,8 @@
-// The batched writer: one transaction per batch, cached prepared statements (architecture.md:
-// 150k-230k rows/s batched against ~44k with one transaction per row). A batch of ~1000 records
-// is a good size; a failed batch rolls back whole, and what earlier batches committed stays.
+// The batched writer: one transaction per batch, prepared statements held (WriteStatements.swift;
+// architecture.md: 150k-230k rows/s batched against ~44k with one transaction per row). A batch of
+// ~1000 records is a good size; a failed batch rolls back whole, and what earlier batches
+// committed stays. Parameters are bound one by one, with no array per row: this runs for every
+// domain of a survey (StoreWriteBenchTests measures it).
 import MTASTSCore
 
 extension ScanStore {
@@ -9,24 +11,25 @@ extension ScanStore {
     /// keeps the first. Returns the number of records inserted.
     @discardableResult
     public func write(_ rows: [DomainRecord], scanID: Int64) throws -> Int {
-        var pendingCerts: [[UInt8]: String] = [:]
+        let w = try writeStatements()
+        var pendingCerts: [DERKey: String] = [:]
         let inserted = try db.transaction("writing a batch of \(rows.count) domains") { () -> Int in
-            let insertDomain = try statement("""
-                INSERT INTO domains(scan_id, line_no, input, rank, domain, status, mode, mx_status, mx_count,
-                    record_id, record_raw, policy_mode, policy_max_age, policy_mx_count, http_status, content_type,
-                    tlsrpt_status, tlsrpt_raw, millis)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT(scan_id, line_no) DO NOTHING
-                """)
+            let d = w.domain
             var n = 0
             for r in rows {
-                try insertDomain.run([.int(scanID), .of(r.lineNo), .text(r.input), .of(r.rank), .of(r.domain)]
-                                     + verdictColumns(r.verdict, evidence: r.evidence) + [.of(r.millis)])
+                try d.bind(1, scanID)
+                try d.bind(2, r.lineNo)
+                try d.bind(3, r.input)
+                try d.bind(4, r.rank)
+                try d.bind(5, r.domain)
+                try bindVerdictColumns(d, from: 6, r.verdict, evidence: r.evidence)
+                try d.bind(6 + Self.verdictColumnCount, r.millis)
+                try d.runBound()
                 guard db.changes == 1 else { continue }
                 let id = db.lastInsertRowID
                 n += 1
                 try insertChildren(id, verdict: r.verdict)
-                if let e = r.evidence { try insertEvidence(id, e, pending: &pendingCerts) }
+                if let e = r.evidence { try insertEvidence(id, e, w, pending: &pendingCerts) }
             }
             return n
         }
@@ -36,35 +39,65 @@ extension ScanStore {
         return inserted
     }
 
-    /// The verdict columns of `domains`, from status to tlsrpt_raw, in the order of the INSERT
-    /// above and of the UPDATE in reclassify.
-    func verdictColumns(_ v: Verdict, evidence e: Evidence?) -> [SQLValue?] {
-        [.text(v.status.rawValue), .of(v.mode?.rawValue), .text(v.mxStatus.rawValue),
-         .of(e?.mx == nil ? nil : v.mx.count),
-         .of(v.record?.id), .of(v.record?.raw),
-         .of(v.policy?.mode?.rawValue), .of(v.policy?.maxAge), .of(v.policy?.mx.count),
-         .of(e?.policyFetch?.httpStatus), .of(e?.policyFetch?.contentType),
-         .of(v.tlsrpt?.status.rawValue), .of(v.tlsrpt?.raw)]
+    func writeStatements() throws -> WriteStatements {
+        if let w = preparedWrites { return w }
+        let w = try WriteStatements(db)
+        preparedWrites = w
+        return w
+    }
+
+    static let verdictColumnCount: Int32 = 13
+
+    /// Binds the verdict columns of `domains`, status to tlsrpt_raw, to parameters `first`... in
+    /// the order of the INSERT above and of the UPDATE in reclassify.
+    func bindVerdictColumns(_ s: Statement, from first: Int32, _ v: Verdict, evidence e: Evidence?) throws {
+        try s.bind(first, v.status.rawValue)
+        try s.bind(first + 1, v.mode?.rawValue)
+        try s.bind(first + 2, v.mxStatus.rawValue)
+        try s.bind(first + 3, e?.mx == nil ? nil : v.mx.count)
+        try s.bind(first + 4, v.record?.id)
+        try s.bind(first + 5, v.record?.raw)
+        try s.bind(first + 6, v.policy?.mode?.rawValue)
+        try s.bind(first + 7, v.policy?.maxAge)
+        try s.bind(first + 8, v.policy?.mx.count)
+        try s.bind(first + 9, e?.policyFetch?.httpStatus)
+        try s.bind(first + 10, e?.policyFetch?.contentType)
+        try s.bind(first + 11, v.tlsrpt?.status.rawValue)
+        try s.bind(first + 12, v.tlsrpt?.raw)
     }
 
     /// findings, mx_hosts, policy_mx and tlsrpt_rua of one domain row.
     func insertChildren(_ id: Int64, verdict v: Verdict) throws {
-        let finding = try statement("INSERT INTO findings(domain_id, ordinal, code, severity, host, detail) VALUES (?, ?, ?, ?, ?, ?)")
+        let w = try writeStatements()
         for (i, f) in v.findings.enumerated() {
-            try finding.run([.int(id), .of(i), .text(f.code.rawValue), .text(f.severity.rawValue), .of(f.host), .of(f.detail)])
+            let s = w.finding
+            try s.bind(1, id)
+            try s.bind(2, i)
+            try s.bind(3, f.code.rawValue)
+            try s.bind(4, f.severity.rawValue)
+            try s.bind(5, f.host)
+            try s.bind(6, f.detail)
+            try s.runBound()
         }
-        let mx = try statement("INSERT INTO mx_hosts(domain_id, ordinal, host, preference, result) VALUES (?, ?, ?, ?, ?)")
         for (i, h) in v.mx.enumerated() {
-            try mx.run([.int(id), .of(i), .text(h.host), .of(h.preference), .of(h.result?.rawValue)])
+            let s = w.mxHost
+            try s.bind(1, id)
+            try s.bind(2, i)
+            try s.bind(3, h.host)
+            try s.bind(4, h.preference)
+            try s.bind(5, h.result?.rawValue)
+            try s.runBound()
         }
-        if let patterns = v.policy?.mx {
-            let p = try statement("INSERT INTO policy_mx(domain_id, ordinal, pattern) VALUES (?, ?, ?)")
-            for (i, pattern) in patterns.enumerated() { try p.run([.int(id), .of(i), .text(pattern)]) }
-        }
-        if let rua = v.tlsrpt?.rua {
-            let u = try statement("INSERT INTO tlsrpt_rua(domain_id, ordinal, uri) VALUES (?, ?, ?)")
-            for (i, uri) in rua.enumerated() { try u.run([.int(id), .of(i), .text(uri)]) }
-        }
+        for (i, pattern) in (v.policy?.mx ?? []).enumerated() { try insertOrdinal(w.policyMX, id, i, pattern) }
+        for (i, uri) in (v.tlsrpt?.rua ?? []).enumerated() { try insertOrdinal(w.rua, id, i, uri) }
+    }
+
+    /// A (domain_id, ordinal, text) row: policy_mx and tlsrpt_rua.
+    private func insertOrdinal(_ s: Statement, _ id: Int64, _ ordinal: Int, _ text: String) throws {
+        try s.bind(1, id)
+        try s.bind(2, ordinal)
+        try s.bind(3, text)
+        try s.runBound()
     }
 
     func deleteChildren(_ id: Int64) throws {
@@ -73,36 +106,45 @@ extension ScanStore {
         }
     }
 
-    /// The evidence as JSON plus its policy body, and each chain by reference to `certificates`.
-    func insertEvidence(_ id: Int64, _ e: Evidence, pending: inout [[UInt8]: String]) throws {
-        let stored: StoredEvidence
-        do {
-            stored = try EvidenceCodec.encode(e)
-        } catch {
-            throw StoreError.ours("cannot encode the evidence of \(e.domain): \(error)", path: path, context: "writing a batch")
-        }
-        try statement("INSERT INTO evidence(domain_id, format, json, policy_body) VALUES (?, ?, ?, ?)")
-            .run([.int(id), .of(EvidenceCodec.format), .text(stored.json), stored.policyBody.map { .blob($0) }])
-        let link = try statement("INSERT INTO evidence_certs(domain_id, slot, position, fingerprint) VALUES (?, ?, ?, ?)")
-        for (slot, chain) in stored.chains {
+    /// The evidence as JSON plus its policy body, and each chain by reference to `certificates`
+    /// (EvidenceCodec.swift describes the stored form).
+    func insertEvidence(_ id: Int64, _ e: Evidence, _ w: WriteStatements, pending: inout [DERKey: String]) throws {
+        EvidenceCodec.writeJSON(e, into: &w.json)
+        let s = w.evidence
+        try s.bind(1, id)
+        try s.bind(2, EvidenceCodec.format)
+        try s.bind(4, blob: e.policyFetch?.body)
+        try s.runBound(text: w.json.out.bytes, at: 3)
+        try EvidenceCodec.forEachChain(e) { slot, chain in
             for (position, der) in chain.enumerated() {
-                let fp = try certificate(der, pending: &pending)
-                try link.run([.int(id), .of(slot), .of(position), .text(fp)])
+                let fp = try certificate(der, w, pending: &pending)
+                let link = w.evidenceCert
+                try link.bind(1, id)
+                try link.bind(2, slot)
+                try link.bind(3, position)
+                try link.bind(4, fp)
+                try link.runBound()
             }
         }
     }
 
     /// The fingerprint of a certificate, inserting it into `certificates` the first time.
-    func certificate(_ der: [UInt8], pending: inout [[UInt8]: String]) throws -> String {
-        if let fp = committedCerts[der] ?? pending[der] { return fp }
+    func certificate(_ der: [UInt8], _ w: WriteStatements, pending: inout [DERKey: String]) throws -> String {
+        let key = DERKey(der: der)
+        if let fp = committedCerts[key] ?? pending[key] { return fp }
         let fp = SHA256.hex(der)
         let facts = X509Reader.facts(der: der)
-        try statement("""
-            INSERT INTO certificates(fingerprint, der, subject_cn, issuer_cn, issuer_o, dns_names, not_before, not_after)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(fingerprint) DO NOTHING
-            """).run([.text(fp), .blob(der), .of(facts?.subjectCN), .of(facts?.issuerCN), .of(facts?.issuerO),
-                      .of(facts.map { $0.dnsNames.joined(separator: " ") }), .of(facts?.notBefore), .of(facts?.notAfter)])
-        pending[der] = fp
+        let s = w.certificate
+        try s.bind(1, fp)
+        try s.bind(2, blob: der)
+        try s.bind(3, facts?.subjectCN)
+        try s.bind(4, facts?.issuerCN)
+        try s.bind(5, facts?.issuerO)
+        try s.bind(6, facts.map { $0.dnsNames.joined(separator: " ") })
+        try s.bind(7, facts?.notBefore)
+        try s.bind(8, facts?.notAfter)
+        try s.runBound()
+        pending[key] = fp
         return fp
     }
 }

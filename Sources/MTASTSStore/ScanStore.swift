@@ -13,8 +13,10 @@ public final class ScanStore {
     private var statements: [String: Statement] = [:]
     /// Certificates already committed, by DER, with their fingerprint: a provider's certificate
     /// seen on the next 100k domains costs a dictionary lookup, not a SHA-256 and an INSERT.
-    var committedCerts: [[UInt8]: String] = [:]
+    var committedCerts: [DERKey: String] = [:]
     static let certCacheLimit = 4096
+    /// The write path's statements, prepared on the first write (see `writeStatements()`).
+    var preparedWrites: WriteStatements?
 
     /// Opens (creating it when `create` and absent) and migrates the database; WAL, synchronous
     /// NORMAL (a crash may lose the last commits, never corrupt), a 5 s busy timeout so `report`
