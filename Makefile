@@ -7,7 +7,7 @@ export FUZZ_SECONDS
 
 # Debian packages the build needs (the test world adds its own in Tests/World/world.mk);
 # publicsuffix gives `mtasts report` the Public Suffix List to group MX providers.
-BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev pkg-config time publicsuffix
+BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev libjemalloc-dev pkg-config time publicsuffix
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release test unit-test fuzz demo clean help

@@ -61,7 +61,8 @@ enum DNSCompletion {
 /// Queries asked together whose answers are handed on together, in the order asked.
 public struct QueryBatch: Sendable {
     public var queries: [(String, DNSType)]
-    /// Runs on the loop thread: it must be quick and must not block.
+    /// Runs on the loop thread: it must be quick and must not block. To wake a consumer once per
+    /// turn rather than once per batch, collect here and wake from `EventLoop.observeTurns`.
     public var deliver: @Sendable ([DNSResult]) -> Void
 
     public init(_ queries: [(String, DNSType)], deliver: @escaping @Sendable ([DNSResult]) -> Void) {

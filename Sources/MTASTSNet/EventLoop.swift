@@ -29,6 +29,9 @@ public final class EventLoop: @unchecked Sendable {
     var aresCheckAt: UInt64 = 0
     static let aresCheckIntervalMillis: UInt64 = 100
 
+    /// Run on the loop thread after every turn (see `observeTurns`).
+    private var turnObservers: [@Sendable () -> Void] = []
+
     private let lock = NSLock()
     private var queue: [Request] = []
     private var stopping = false
@@ -39,6 +42,7 @@ public final class EventLoop: @unchecked Sendable {
         case dns(String, DNSType, CheckedContinuation<DNSResult, Never>)
         case dnsBatch([(String, DNSType)], CheckedContinuation<[DNSResult], Never>)
         case dnsDelivered(QueryBatch)
+        case observeTurns(@Sendable () -> Void)
         case transfer(Transfer)
     }
 
@@ -104,6 +108,13 @@ public final class EventLoop: @unchecked Sendable {
         for b in batches { queue.append(.dnsDelivered(b)) }
         lock.unlock()
         if first { wake() }
+    }
+
+    /// `observer` runs on the loop thread at the end of every turn of the loop, after all the
+    /// deliveries of that turn: the place to wake a consumer once for all of them. Set it up
+    /// before submitting work; it must be quick and must not block.
+    public func observeTurns(_ observer: @escaping @Sendable () -> Void) {
+        submit(.observeTurns(observer))
     }
 
     /// The HTTPS GET of `https://<host>/.well-known/mta-sts.txt`, to the given addresses only.
@@ -198,6 +209,7 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             runExpiredTimers()
+            for observer in turnObservers { observer() }
             if n >= 0 && n < Self.coalesceBelowEvents { usleep(Self.coalesceMicros) }
         }
     }
@@ -255,6 +267,7 @@ public final class EventLoop: @unchecked Sendable {
             let batch = DNSBatch(count: b.queries.count, deliver: b.deliver)
             for (i, (name, type)) in b.queries.enumerated() { enqueueQuery(name, type, .batch(batch, i)) }
         case .transfer(let t): startTransfer(t)
+        case .observeTurns(let observer): turnObservers.append(observer)
         }
     }
 

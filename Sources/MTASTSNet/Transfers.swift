@@ -118,6 +118,8 @@ extension EventLoop {
         _ = mtasts_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, config.timeoutMillis)
         _ = mtasts_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, config.timeoutMillis)
         _ = mtasts_curl_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
+        // Each host is contacted once per scan, and a resumed session would show no chain.
+        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_SESSIONID_CACHE, 0)
         // TLS: verify against our store, record the verdict, never abort on it (see file header).
         _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
         _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
@@ -145,8 +147,10 @@ extension EventLoop {
             let t = Unmanaged<Transfer>.fromOpaque(userp!).takeUnretainedValue()
             let count = size * n
             if t.lines.count < 200, let ptr {
-                let raw = UnsafeRawBufferPointer(start: ptr, count: min(count, 1024))
-                t.lines.append(String(decoding: raw, as: UTF8.self).trimmingCharacters(in: .newlines))
+                // Without the line's CR LF; bytes, not Foundation's trimming, on every header line.
+                var raw = UnsafeRawBufferPointer(start: ptr, count: min(count, 1024))
+                while let last = raw.last, last == 0x0A || last == 0x0D { raw = UnsafeRawBufferPointer(rebasing: raw.dropLast()) }
+                t.lines.append(String(decoding: raw, as: UTF8.self))
             }
             return count
         }

@@ -24,6 +24,22 @@ final class Mailbox<Item: Sendable>: @unchecked Sendable {
         woken?.resume(returning: [item])
     }
 
+    /// Adds an item without waking the taker: for a producer that calls `wake()` once after a
+    /// burst (the I/O loop, at the end of its turn).
+    func postQuietly(_ item: Item) {
+        lock.withLock { items.append(item) }
+    }
+
+    /// Hands what is there to the taker if it waits.
+    func wake() {
+        let handoff: (CheckedContinuation<[Item], Never>, [Item])? = lock.withLock {
+            guard let w = waiter, !items.isEmpty else { return nil }
+            waiter = nil
+            return (w, drain())
+        }
+        if let (w, ready) = handoff { w.resume(returning: ready) }
+    }
+
     /// Everything posted so far, waiting for at least one item. One taker at a time.
     func take() async -> [Item] {
         if let ready = takeReady() { return ready }

@@ -150,7 +150,7 @@ public final class ScanRunner {
                     slot = slots.count
                     slots.append(d)
                 }
-                batches.append(QueryBatch(DomainScanner.firstQueries(domain)) { inbox.post(.firstLookups(slot: slot, $0)) })
+                batches.append(QueryBatch(DomainScanner.firstQueries(domain)) { inbox.postQuietly(.firstLookups(slot: slot, $0)) })
                 inFlight += 1
                 started += 1
                 progress.started()
@@ -159,6 +159,8 @@ public final class ScanRunner {
             return batches
         }
 
+        // The answers of one turn of the I/O loop wake this loop once, not once each.
+        scanner.loop.observeTurns { inbox.wake() }
         while true {
             if !inputDone { scanner.loop.submit(try await fill()) }
             if inFlight == 0 { break }
