@@ -218,8 +218,8 @@ public final class EventLoop: @unchecked Sendable {
     /// finds many answers waiting: one wake-up per packet was the scanner's largest kernel cost
     /// (context switches, ~1 per answer). A domain waits ~100 ms for its lookups anyway;
     /// a fraction of a millisecond more changes nothing but the CPU spent.
-    static let coalesceBelowEvents = 8
-    static let coalesceMicros: UInt32 = 500
+    static let coalesceBelowEvents = 16
+    static let coalesceMicros: UInt32 = 1000
 
     /// The nearer of c-ares's next timeout and curl's timer, in ms (-1: none).
     private func nextTimeoutMillis() -> Int32 {

@@ -29,6 +29,9 @@ public final class ScanStore {
         try db.check(sqlite3_busy_timeout(db.handle, 5000), "setting the busy timeout")
         try db.exec("PRAGMA journal_mode=WAL", "switching to WAL (is the directory writable?)")
         try db.exec("PRAGMA synchronous=NORMAL")
+        // Checkpoint the WAL every ~32 MB rather than every 4 MB: a scan rewrites the same
+        // index pages between checkpoints, and each checkpoint copies them into the database.
+        try db.exec("PRAGMA wal_autocheckpoint=8192")
         try Migrations.migrate(db, now: Self.now())
     }
 
