@@ -17,6 +17,8 @@ help:
 	@echo "make test    install what the tests need, build, run every test (unit, CLI, test world)"
 	@echo "make demo    install, build, bring up the loopback world, scan it, show the result, stop the world"
 	@echo "make build   debug build;  make release: release build"
+	@echo "make bench   scanner vs the dnsperf ceiling and vs the Python peer (BENCH_N, default 100000)"
+	@echo "make profile where the CPU goes (perf on a 100k scan; PROFILE_N)"
 	@echo "make fuzz    libFuzzer on the record and policy parsers, FUZZ_SECONDS each (default 60)"
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
 	@echo "make analysis-test   analysis/report.py (pandas, DuckDB, matplotlib) against mtasts report; ANALYSIS_DB=FILE"
@@ -89,6 +91,13 @@ clean:
 .PHONY: bench
 bench: deps world-deps release
 	bench/run.sh
+
+# Where the CPU goes: a cold scan of PROFILE_N realistic domains (default 100000) under perf, by
+# library and by symbol, and OpenSSL's fixed cost per TLS connection (bench/profile.sh).
+.PHONY: profile
+profile: deps world-deps release
+	@command -v perf >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq linux-perf gcc >/dev/null; }
+	bench/profile.sh
 
 # analysis/: the database read with pandas and DuckDB, drawn with matplotlib (analysis/report.py),
 # in the venv analysis/.venv (git-ignored), checked number for number against

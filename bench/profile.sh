@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# make profile: where mtasts spends its CPU, with perf, on the realistic world.
+#   PROFILE_N (default 100000) domains, world in PROFILE_DIR (default world/profile-N), bench ports.
+# 1. A cold scan (unbound restarted) under `perf record` (flat, 999 Hz): CPU by library, then the
+#    top symbols. Stripped libraries (libcurl, c-ares) show as addresses.
+# 2. The same scan's CPU split into "TLS" (libcurl, libssl, libcrypto), "c-ares", "kernel" and
+#    the rest, from the same perf data.
+# 3. What OpenSSL 3 costs per TLS connection before any I/O (bench/openssl_cost.c, built here):
+#    SSL_CTX_new (curl makes one per connection) and d2i_X509 of one of the world's certificates
+#    (once per handshake). These bound how cheap a policy fetch or a STARTTLS probe can be.
+# Prints only; CI does not run it. Needs perf (linux-perf) and gcc.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${PROFILE_N:-100000}
+D=${PROFILE_DIR:-$PWD/world/profile-$N}
+export WORLD_PROFILE=realistic WORLD_N=$N
+export WORLD_DNS_IP=127.0.0.1 WORLD_DNS_PORT=${BENCH_DNS_PORT:-5600} WORLD_AUTH_PORT=${BENCH_AUTH_PORT:-5601}
+export WORLD_HTTPS_PORT=${BENCH_HTTPS_PORT:-8446} WORLD_SMTP_PORT=${BENCH_SMTP_PORT:-2528}
+BIN=.build/release/mtasts
+T=$(mktemp -d /tmp/mtasts-profile.XXXXXX)
+trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
+[ -x "$BIN" ] || { echo "profile: build first (make release)"; exit 1; }
+command -v perf >/dev/null || { echo "profile: needs perf (apt-get install linux-perf)"; exit 1; }
+
+bash Tests/World/world.sh up "$D" | tail -1
+kill "$(cat "$D/unbound/unbound.pid")"
+for _ in $(seq 50); do kill -0 "$(cat "$D/unbound/unbound.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
+unbound -c "$D/unbound/unbound.conf"; sleep 0.5
+dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" SOA dead.test. >/dev/null 2>&1 || true
+
+perf record -q -F 999 -o "$T/perf.data" -- /usr/bin/time -v "$BIN" scan "$D/domains.txt" --db "$T/p.db" \
+  --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
+  --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 >/dev/null 2> "$T/scan.err"
+user=$(awk -F': ' '/User time/ {print $2}' "$T/scan.err")
+sys=$(awk -F': ' '/System time/ {print $2}' "$T/scan.err")
+echo "# mtasts scan of $N realistic domains under perf: user ${user}s, sys ${sys}s," \
+  "$(python3 -c "print(round(($user + $sys) * 1e6 / $N))") µs CPU per domain (perf adds a little)"
+# Reports go to files first: `head` on a pipe would kill perf with SIGPIPE (and pipefail us).
+perf report -i "$T/perf.data" --no-children --sort dso 2>/dev/null | grep -v -e '^#' -e '^$' > "$T/by-dso.txt"
+perf report -i "$T/perf.data" --no-children --sort dso,sym 2>/dev/null | grep -v -e '^#' -e '^$' > "$T/by-sym.txt"
+echo "## CPU by library (self time)"
+sed -n 1,14p "$T/by-dso.txt"
+echo "## top symbols (self time)"
+sed -n 1,30p "$T/by-sym.txt"
+echo "## CPU by part, µs per domain"
+awk -v total="$(python3 -c "print(($user + $sys) * 1e6 / $N)")" '
+      { p = $1; sub("%", "", p); d = $2
+        if (d ~ /libcurl|libssl|libcrypto/) part = "TLS, HTTP and SMTP (libcurl, libssl, libcrypto)"
+        else if (d ~ /libcares/) part = "DNS library (c-ares)"
+        else if (d ~ /kernel/) part = "kernel (UDP/TCP on loopback, scheduling, SQLite I/O)"
+        else if (d ~ /jemalloc|libc[.]so/) part = "malloc and libc"
+        else if (d ~ /sqlite/) part = "SQLite"
+        else part = "mtasts and the Swift runtime"
+        share[part] += p }
+      END { for (k in share) printf "  %5.1f%%  %5.1f µs  %s\n", share[k], share[k] * total / 100, k }' "$T/by-dso.txt" | sort -rn
+
+echo "## OpenSSL per TLS connection, before any I/O (bench/openssl_cost.c)"
+gcc -O2 bench/openssl_cost.c -o "$T/openssl_cost" -lssl -lcrypto
+cert=$(find "$D/certs" -name "*.crt" -print -quit)
+"$T/openssl_cost" "$cert"
