@@ -44,7 +44,7 @@ let package = Package(
         // Linked against jemalloc (Debian's libjemalloc-dev), which then serves every malloc of
         // the process, OpenSSL's and c-ares's included: with glibc's allocator, malloc and free
         // were ~15% of a scan's CPU (perf, realistic world), and jemalloc cut total CPU ~18%
-        // in side-by-side runs (bench/README.md).
+        // in alternated runs (README "Performance").
         .executableTarget(name: "mtasts", dependencies: [
             "MTASTSCore", "MTASTSNet", "MTASTSScan", "MTASTSStore", "MTASTSReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,7 +1,9 @@
 // The I/O loop: one thread, one epoll set, driving the c-ares channel and the curl multi handle.
-// Swift tasks hand requests over through a mutex-guarded queue and an eventfd, and get results back
-// by continuation. All C state lives in this class and is touched only on the loop thread (after
-// init), which is why it can be `@unchecked Sendable`.
+// Requests come in through a mutex-guarded queue and an eventfd. Results go back two ways: by
+// continuation, for a task awaiting one operation (`query`, `fetchPolicy`, `probeSTARTTLS`); or by
+// a delivery closure run on this thread (`submit(_: [QueryBatch])`), for the bulk scan, which
+// collects them and is woken once per turn (`observeTurns`). All C state lives in this class and
+// is touched only on the loop thread (after init), which is why it can be `@unchecked Sendable`.
 import CCares
 import CCurl
 import CLinux
