@@ -77,6 +77,10 @@ public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
     public var httpStatus: Int?
     public var contentType: String?
     public var location: String?
+    /// The response's header lines as received, status line first, without line ends (at most
+    /// 200 lines of 1024 bytes). Nil when no response came back, and in evidence stored before
+    /// headers were kept.
+    public var headers: [String]?
     /// The body as received, at most the limit plus one byte.
     public var body: [UInt8]?
     /// The server sent more than `PolicyFetchEvidence.maxBodyBytes`.
@@ -89,13 +93,14 @@ public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
     public static let maxBodyBytes = 65_536
 
     public init(outcome: Outcome, tls: TLSFacts? = nil, httpStatus: Int? = nil, contentType: String? = nil,
-                location: String? = nil, body: [UInt8]? = nil, bodyTooLarge: Bool = false,
+                location: String? = nil, headers: [String]? = nil, body: [UInt8]? = nil, bodyTooLarge: Bool = false,
                 detail: String? = nil, millis: Int = 0) {
         self.outcome = outcome
         self.tls = tls
         self.httpStatus = httpStatus
         self.contentType = contentType
         self.location = location
+        self.headers = headers
         self.body = body
         self.bodyTooLarge = bodyTooLarge
         self.detail = detail

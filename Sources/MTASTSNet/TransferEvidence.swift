@@ -52,6 +52,7 @@ extension EventLoop {
             var status = 0
             _ = mtasts_curl_getinfo_long(t.easy, CURLINFO_RESPONSE_CODE, &status)
             e.httpStatus = status
+            e.headers = t.lines.filter { !$0.isEmpty }   // the blank line that ends them is not one
             var ct: UnsafeMutablePointer<CChar>?
             if mtasts_curl_getinfo_string(t.easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK, let ct { e.contentType = String(cString: ct) }
             var location: UnsafeMutablePointer<CChar>?

@@ -97,6 +97,7 @@ extension JSONWriter {
         key("bodyTooLarge"); bool(p.bodyTooLarge)
         if let v = p.contentType { key("contentType"); string(v) }
         if let v = p.detail { key("detail"); string(v) }
+        if let v = p.headers { key("headers"); strings(v) }
         if let v = p.httpStatus { key("httpStatus"); int(v) }
         if let v = p.location { key("location"); string(v) }
         key("millis"); int(p.millis)

@@ -52,6 +52,27 @@ else
   tail -20 "$T/full.err"; bad "scan of the world failed"
 fi
 
+# 1b. The raw HTTP evidence: every response's header lines are stored, status line first, and
+# agree with the status and Content-Type that curl parsed itself (the domains table's columns).
+if python3 - "$T/full.db" <<'PY'
+import json, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+n = bad = 0
+for status, ctype, js in db.execute(
+        "SELECT d.http_status, d.content_type, e.json FROM domains d JOIN evidence e ON e.domain_id = d.id "
+        "WHERE d.http_status IS NOT NULL"):
+    n += 1
+    h = (json.loads(js).get("policyFetch") or {}).get("headers") or []
+    fields = {l.split(":", 1)[0].strip().lower(): l.split(":", 1)[1].strip() for l in h[1:] if ":" in l}
+    if not (h and h[0].startswith("HTTP/") and h[0].split()[1] == str(status)
+            and (ctype is None or fields.get("content-type") == ctype)):
+        bad += 1
+        if bad <= 3: print("headers disagree:", status, ctype, h[:3])
+print(f"{n} responses, {bad} disagree")
+sys.exit(0 if n > 100 and bad == 0 else 1)
+PY
+then ok "stored response headers agree with curl's status and Content-Type"; else bad "stored response headers"; fi
+
 # 2. check --json equals the export line, for one domain of each of a few kinds.
 python3 - "$W/truth.jsonl" > "$T/sample.txt" <<'PY'
 import json, sys

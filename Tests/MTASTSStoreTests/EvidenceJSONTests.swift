@@ -68,6 +68,8 @@ struct ReferenceJSONWriter {
         key("bodyTooLarge"); bool(p.bodyTooLarge)
         if let v = p.contentType { key("contentType"); string(v) }
         if let v = p.detail { key("detail"); string(v) }
+        // Added with the response headers: an optional key, absent from rows written before.
+        if let v = p.headers { key("headers"); strings(v) }
         if let v = p.httpStatus { key("httpStatus"); int(v) }
         if let v = p.location { key("location"); string(v) }
         key("millis"); int(p.millis)
@@ -150,7 +152,9 @@ struct ReferenceJSONWriter {
         return Evidence(domain: s(0), scanTime: Int64(i) - 1_000_000, txt: i % 4 == 3 ? nil : lookup(1),
                         policyFetch: i % 4 == 2 ? nil : PolicyFetchEvidence(outcome: .response, tls: tls(i, chain: [[9, 9], [8]]),
                                                                             httpStatus: i % 2 == 0 ? 200 : nil, contentType: s(3),
-                                                                            location: i % 2 == 0 ? nil : s(4), body: [0, 1, 255],
+                                                                            location: i % 2 == 0 ? nil : s(4),
+                                                                            headers: i % 3 == 0 ? nil : ["HTTP/1.1 200 OK", s(6), ""],
+                                                                            body: [0, 1, 255],
                                                                             bodyTooLarge: i % 2 == 1, detail: s(5), millis: Int.min),
                         tlsrpt: i % 4 == 1 ? nil : lookup(2), mx: i % 4 == 0 ? nil : MXEvidence(lookup: .noError, hosts: hosts,
                                                                                                 probed: true, implicit: i % 2 == 0))
