@@ -51,6 +51,11 @@ public enum MXPattern {
     }
 
     static func normalise(_ name: String) -> String {
+        // Names the scanner built are already lower-case without a final dot: no copy for them
+        // (this runs for every DNS answer).
+        if !name.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }), name.utf8.last != UInt8(ascii: ".") {
+            return name
+        }
         var s = name.lowercased()
         if s.hasSuffix(".") { s.removeLast() }
         return s

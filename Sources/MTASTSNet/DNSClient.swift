@@ -72,12 +72,14 @@ public struct QueryBatch: Sendable {
 }
 
 final class DNSBatch {
-    private var results: [DNSResult?]
+    /// Placeholders until each answer arrives (every slot is set before delivery); not optionals,
+    /// so the array is handed on as it is, without a copy per batch.
+    private var results: [DNSResult]
     private var remaining: Int
     private let deliver: ([DNSResult]) -> Void
 
     init(count: Int, deliver: @escaping ([DNSResult]) -> Void) {
-        results = Array(repeating: nil, count: count)
+        results = Array(repeating: DNSResult(outcome: .timeout, answer: nil), count: count)
         remaining = count
         self.deliver = deliver
         if count == 0 { deliver([]) }
@@ -90,7 +92,7 @@ final class DNSBatch {
     func set(_ i: Int, _ r: DNSResult) {
         results[i] = r
         remaining -= 1
-        if remaining == 0 { deliver(results.map { $0! }) }
+        if remaining == 0 { deliver(results) }
     }
 }
 
