@@ -3,12 +3,16 @@
 // addresses that serve many host names. The cache keeps the `capacity` most recently used pairs:
 // a provider's hosts are used all the time and stay; a domain's own MX host, used once, goes, so
 // memory does not grow with the input (a pair used again after falling out is probed again).
+// The session without SNI is per address, not per pair: without SNI the host name plays no part,
+// so every MX host name on one address shares its answer (one such session per address per scan).
 import Foundation
 import MTASTSCore
 import MTASTSNet
 
 public actor ProbeCache {
     private var probes: [String: (task: Task<SMTPProbeEvidence, Never>, lastUse: Int)] = [:]
+    /// By address: the leaf certificate presented to a session without SNI (nil: no TLS).
+    private var plainLeaves: [String: (task: Task<[UInt8]?, Never>, lastUse: Int)] = [:]
     private var uses = 0
     private let capacity: Int
     private let limiter: AddressLimiter
@@ -43,16 +47,39 @@ public actor ProbeCache {
             if result.outcome == .greetingRejected, result.banner?.hasPrefix("4") == true {
                 await limiter.backOff(address)   // 421 and friends: the server sheds load
             }
-            if result.tls != nil {
-                // §7.1: servers must not require SNI. A second session without it shows whether
-                // the certificate depends on SNI (mx-sni-dependent).
-                let plain = await loop.probeSTARTTLS(host: host, address: address, port: port, sni: false)
-                if let plainLeaf = plain.tls?.chainDER.first { result.noSNILeafDiffers = plainLeaf != result.tls?.chainDER.first }
-            }
+            // The slot goes back before the session without SNI, which takes one of its own.
             await limiter.release(address)
+            if result.tls != nil, let plainLeaf = await self.plainLeaf(host: host, address: address) {
+                // §7.1: servers must not require SNI. A session without it shows whether the
+                // certificate depends on SNI (mx-sni-dependent).
+                result.noSNILeafDiffers = plainLeaf != result.tls?.chainDER.first
+            }
             return result
         }
         probes[key] = (task, uses)
+        return await task.value
+    }
+
+    /// The leaf an address presents to a STARTTLS session without SNI, probed once per address.
+    /// `host` only names the session in curl; without SNI the URL is the address itself.
+    private func plainLeaf(host: String, address: String) async -> [UInt8]? {
+        uses += 1
+        if let entry = plainLeaves[address] {
+            plainLeaves[address] = (entry.task, uses)
+            return await entry.task.value
+        }
+        if plainLeaves.count >= capacity {
+            let cut = plainLeaves.values.map(\.lastUse).sorted()[plainLeaves.count / 4]
+            plainLeaves = plainLeaves.filter { $0.value.lastUse > cut }
+        }
+        let (loop, port, limiter) = (self.loop, self.port, self.limiter)
+        let task = Task<[UInt8]?, Never> {
+            await limiter.acquire(address)
+            let plain = await loop.probeSTARTTLS(host: host, address: address, port: port, sni: false)
+            await limiter.release(address)
+            return plain.tls?.chainDER.first
+        }
+        plainLeaves[address] = (task, uses)
         return await task.value
     }
 
