@@ -53,9 +53,9 @@ public enum MXPattern {
     static func normalise(_ name: String) -> String {
         // Names the scanner built are already lower-case without a final dot: no copy for them
         // (this runs for every DNS answer).
-        if !name.utf8.contains(where: { ($0 >= 0x41 && $0 <= 0x5A) || $0 >= 0x80 }), name.utf8.last != UInt8(ascii: ".") {
-            return name
-        }
+        var plain = name.utf8.last != UInt8(ascii: ".")
+        for b in name.utf8 where plain && ((b >= 0x41 && b <= 0x5A) || b >= 0x80) { plain = false }
+        if plain { return name }
         var s = name.lowercased()
         if s.hasSuffix(".") { s.removeLast() }
         return s
