@@ -108,8 +108,7 @@ public final class ScanRunner {
         func fill() async throws -> [QueryBatch] {
             var batches: [QueryBatch] = []
             while inFlight < config.concurrency, !stopRequested.isSet, let line = reader.next() {
-                counts.linesRead += 1
-                if let size = inputSize, size > 0, counts.linesRead % 256 == 0 {
+                if let size = inputSize, size > 0, line.number % 256 == 0 {
                     progress.input(fraction: Double(reader.bytesRead) / Double(size))
                 }
                 guard let domain = line.domain else {
@@ -179,6 +178,9 @@ public final class ScanRunner {
             }
         }
         try flush()
+        // Every line read, comments and blanks included (analysis/SCHEMA.md `lines_read`): the
+        // reader's count, not the lines it returned.
+        counts.linesRead = reader.lineNumber
         return counts
     }
 }

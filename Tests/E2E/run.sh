@@ -54,6 +54,12 @@ else
   tail -20 "$T/full.err"; bad "scan of the world failed"
 fi
 
+# 1a. The scan row counts every input line, comments and blanks included (analysis/SCHEMA.md).
+lines_read=$(sqlite3 "$T/full.db" "select lines_read from scans")
+lines_file=$(awk 'END { print NR }' "$W/domains.txt")
+if [ "$lines_read" = "$lines_file" ]; then ok "scans.lines_read = $lines_read, the input's line count"
+else bad "scans.lines_read is $lines_read, the input has $lines_file lines"; fi
+
 # 1b. The raw HTTP evidence: every response's header lines are stored, status line first, and
 # agree with the status and Content-Type that curl parsed itself (the domains table's columns).
 if python3 - "$T/full.db" <<'PY'
