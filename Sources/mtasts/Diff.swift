@@ -31,7 +31,7 @@ struct DiffCommand: ParsableCommand {
     var limit: Int = 100
 
     func run() throws {
-        do {
+        try Console.reportingFailures(of: "diff") {
             let store = try ScanStore(path: db, create: false)
             let old = try store.resolveScan(oldScan), new = try store.resolveScan(newScan)
             var d = DiffSummary(oldScan: old, newScan: new, keepRows: csv != nil || limit > 0)
@@ -42,12 +42,6 @@ struct DiffCommand: ParsableCommand {
             if limit > 0 && d.changedDomains > 0 { try out.write("\nChanged domains\n===============\n" + d.domainList(limit: limit)) }
             try out.close()
             if let csv { try ReportCommand.write(d.csv, to: csv) }
-        } catch let e as StoreError {
-            Console.error("mtasts diff: \(e)")
-            throw ExitCode(ExitStatus.failure)
-        } catch let e as OutputFile.Failure {
-            Console.error("mtasts diff: \(e.message)")
-            throw ExitCode(ExitStatus.failure)
         }
     }
 }

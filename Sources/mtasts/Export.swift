@@ -31,7 +31,7 @@ struct ExportCommand: ParsableCommand {
     var output: String = "-"
 
     func run() throws {
-        do {
+        try Console.reportingFailures(of: "export") {
             let store = try ScanStore(path: db, create: false)
             let id = try store.resolveScan(scan)
             let out = try OutputFile(output)
@@ -40,12 +40,6 @@ struct ExportCommand: ParsableCommand {
                 try out.write(format == .jsonl ? row.jsonLine + "\n" : row.csvLine)
             }
             try out.close()
-        } catch let e as StoreError {
-            Console.error("mtasts export: \(e)")
-            throw ExitCode(ExitStatus.failure)
-        } catch let e as OutputFile.Failure {
-            Console.error("mtasts export: \(e.message)")
-            throw ExitCode(ExitStatus.failure)
         }
     }
 }

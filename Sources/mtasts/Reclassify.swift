@@ -20,14 +20,11 @@ struct ReclassifyCommand: ParsableCommand {
     var scan: Int64?
 
     func run() throws {
-        do {
+        try Console.reportingFailures(of: "reclassify") {
             let store = try ScanStore(path: db, create: false)
             let id = try store.resolveScan(scan)
             let r = try store.reclassify(scanID: id)
             Console.error("mtasts reclassify: scan \(id): \(r.reclassified) domains reclassified, \(r.changed) changed")
-        } catch let e as StoreError {
-            Console.error("mtasts reclassify: \(e)")
-            throw ExitCode(ExitStatus.failure)
         }
     }
 }

@@ -38,7 +38,7 @@ struct ReportCommand: ParsableCommand {
     var top: Int = 20
 
     func run() throws {
-        do {
+        try Console.reportingFailures(of: "report") {
             let store = try ScanStore(path: db, create: false)
             let id = try store.resolveScan(scan)
             guard let summary = try store.scans().first(where: { $0.id == id }) else { throw ExitCode(ExitStatus.failure) }
@@ -58,12 +58,6 @@ struct ReportCommand: ParsableCommand {
             try out.close()
             if let csvDir { try Self.writeCSVs(tables, to: csvDir) }
             if let html { try Self.write(HTMLReport.page(report), to: html) }
-        } catch let e as StoreError {
-            Console.error("mtasts report: \(e)")
-            throw ExitCode(ExitStatus.failure)
-        } catch let e as OutputFile.Failure {
-            Console.error("mtasts report: \(e.message)")
-            throw ExitCode(ExitStatus.failure)
         }
     }
 

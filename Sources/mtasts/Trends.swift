@@ -21,7 +21,7 @@ struct TrendsCommand: ParsableCommand {
     var html: String?
 
     func run() throws {
-        do {
+        try Console.reportingFailures(of: "trends") {
             let store = try ScanStore(path: db, create: false)
             let trends = Trends(scans: try store.scans(), counts: try store.trendCounts())
             let out = try OutputFile("-")
@@ -29,12 +29,6 @@ struct TrendsCommand: ParsableCommand {
             try out.close()
             if let csv { try ReportCommand.write(trends.csv, to: csv) }
             if let html { try ReportCommand.write(trends.html, to: html) }
-        } catch let e as StoreError {
-            Console.error("mtasts trends: \(e)")
-            throw ExitCode(ExitStatus.failure)
-        } catch let e as OutputFile.Failure {
-            Console.error("mtasts trends: \(e.message)")
-            throw ExitCode(ExitStatus.failure)
         }
     }
 }
