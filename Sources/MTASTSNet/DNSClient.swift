@@ -43,19 +43,13 @@ final class ChannelTag {
     }
 }
 
-/// Who waits for a query: one task, or one slot of a batch that resumes its task once, when its
-/// last query is answered (a domain's first three lookups are one batch: one task switch, not
-/// three). Touched only on the loop thread.
-enum DNSCompletion {
-    case single(CheckedContinuation<DNSResult, Never>)
-    case batch(DNSBatch, Int)
+/// Who waits for a query: one slot of a batch, which hands all its answers on at once when the
+/// last one arrives. Touched only on the loop thread.
+struct DNSCompletion {
+    let batch: DNSBatch
+    let index: Int
 
-    func complete(_ r: DNSResult) {
-        switch self {
-        case .single(let c): c.resume(returning: r)
-        case .batch(let b, let i): b.set(i, r)
-        }
-    }
+    func complete(_ r: DNSResult) { batch.set(index, r) }
 }
 
 /// Queries asked together whose answers are handed on together, in the order asked.
@@ -83,10 +77,6 @@ final class DNSBatch {
         remaining = count
         self.deliver = deliver
         if count == 0 { deliver([]) }
-    }
-
-    convenience init(count: Int, continuation: CheckedContinuation<[DNSResult], Never>) {
-        self.init(count: count) { continuation.resume(returning: $0) }
     }
 
     func set(_ i: Int, _ r: DNSResult) {

@@ -41,9 +41,7 @@ public final class EventLoop: @unchecked Sendable {
     private let stopped = DispatchSemaphore(value: 0)
 
     enum Request {
-        case dns(String, DNSType, CheckedContinuation<DNSResult, Never>)
-        case dnsBatch([(String, DNSType)], CheckedContinuation<[DNSResult], Never>)
-        case dnsDelivered(QueryBatch)
+        case dns(QueryBatch)
         case observeTurns(@Sendable () -> Void)
         case transfer(Transfer)
     }
@@ -87,16 +85,11 @@ public final class EventLoop: @unchecked Sendable {
 
     // MARK: - The three operations
 
-    /// One DNS query, with the AD bit asked for and read back; TCP fallback on truncation is
-    /// c-ares's own.
-    public func query(_ name: String, _ type: DNSType) async -> DNSResult {
-        await withCheckedContinuation { submit(.dns(name, type, $0)) }
-    }
-
-    /// Several queries at once, answered together (results in the order asked): one hand-over
-    /// to the loop and one resumption for all of them.
+    /// DNS queries, with the AD bit asked for and read back (TCP fallback on truncation is
+    /// c-ares's own), answered together in the order asked: one hand-over to the loop and one
+    /// resumption for all of them.
     public func queries(_ qs: [(String, DNSType)]) async -> [DNSResult] {
-        await withCheckedContinuation { submit(.dnsBatch(qs, $0)) }
+        await withCheckedContinuation { c in submit(.dns(QueryBatch(qs) { c.resume(returning: $0) })) }
     }
 
     /// Many batches handed over at once (one lock, at most one wake-up). Each batch's `deliver`
@@ -107,7 +100,7 @@ public final class EventLoop: @unchecked Sendable {
         guard !batches.isEmpty else { return }
         lock.lock()
         let first = queue.isEmpty
-        for b in batches { queue.append(.dnsDelivered(b)) }
+        for b in batches { queue.append(.dns(b)) }
         lock.unlock()
         if first { wake() }
     }
@@ -262,13 +255,9 @@ public final class EventLoop: @unchecked Sendable {
 
     private func start(_ r: Request) {
         switch r {
-        case .dns(let name, let type, let c): enqueueQuery(name, type, .single(c))
-        case .dnsBatch(let queries, let c):
-            let batch = DNSBatch(count: queries.count, continuation: c)
-            for (i, (name, type)) in queries.enumerated() { enqueueQuery(name, type, .batch(batch, i)) }
-        case .dnsDelivered(let b):
+        case .dns(let b):
             let batch = DNSBatch(count: b.queries.count, deliver: b.deliver)
-            for (i, (name, type)) in b.queries.enumerated() { enqueueQuery(name, type, .batch(batch, i)) }
+            for (i, (name, type)) in b.queries.enumerated() { enqueueQuery(name, type, DNSCompletion(batch: batch, index: i)) }
         case .transfer(let t): startTransfer(t)
         case .observeTurns(let observer): turnObservers.append(observer)
         }
