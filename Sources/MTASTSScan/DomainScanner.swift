@@ -25,10 +25,9 @@ public struct DomainScanner: Sendable {
 
     /// What is left of a domain after its first lookups: a policy to fetch, MX hosts to probe.
     public struct Pending: Sendable {
+        /// With the MX set as looked up; `finish` adds the probes and the policy fetch.
         var evidence: Evidence
-        var mxAnswer: DNSResult
         var fetchPolicy: Bool
-        var probeMX: Bool
     }
 
     public enum AfterFirstLookups: Sendable {
@@ -56,24 +55,18 @@ public struct DomainScanner: Sendable {
         let probe = !options.noSMTP && (hasRecord || options.probeAllMX)
         let fetch = record?.kind == .valid
         let mx = mxLookup(domain, answer: mxAnswer, probe: probe)
-        if !fetch && !mx.needsProbes {
-            evidence.mx = mx.evidence
-            return .done(evidence)
-        }
-        return .more(Pending(evidence: evidence, mxAnswer: mxAnswer, fetchPolicy: fetch, probeMX: probe))
+        evidence.mx = mx
+        if !fetch && !Self.needsProbes(mx) { return .done(evidence) }
+        return .more(Pending(evidence: evidence, fetchPolicy: fetch))
     }
 
     /// The policy fetch and the MX probes, side by side.
     public func finish(_ pending: Pending) async -> Evidence {
         var evidence = pending.evidence
         let domain = evidence.domain
-        if pending.fetchPolicy {
-            async let policy = fetchPolicy(domain)
-            evidence.mx = await mxStage(domain, answer: pending.mxAnswer, probe: pending.probeMX)
-            evidence.policyFetch = await policy
-        } else {
-            evidence.mx = await mxStage(domain, answer: pending.mxAnswer, probe: pending.probeMX)
-        }
+        async let policy: PolicyFetchEvidence? = pending.fetchPolicy ? await fetchPolicy(domain) : nil
+        if let mx = evidence.mx, Self.needsProbes(mx) { evidence.mx = await probed(mx) }
+        evidence.policyFetch = await policy
         return evidence
     }
 
@@ -121,21 +114,23 @@ public struct DomainScanner: Sendable {
         return (outcome, addresses)
     }
 
-    /// The MX set as looked up (RFC 5321 §5.1: no MX means the domain itself), and whether its
-    /// hosts are to be probed (not for a failed lookup, a null MX, or when not asked).
-    func mxLookup(_ domain: String, answer: DNSResult, probe: Bool) -> (evidence: MXEvidence, needsProbes: Bool) {
-        guard !answer.outcome.isFailure else { return (MXEvidence(lookup: answer.outcome, hosts: []), false) }
+    /// The MX set as looked up (RFC 5321 §5.1: no MX means the domain itself), marked `probed`
+    /// when its hosts are to be probed (a failed lookup has no hosts and is never probed).
+    func mxLookup(_ domain: String, answer: DNSResult, probe: Bool) -> MXEvidence {
+        guard !answer.outcome.isFailure else { return MXEvidence(lookup: answer.outcome, hosts: []) }
         var hosts = answer.answer?.mx ?? []
         if hosts.count > 1 { hosts.sort { ($0.preference, $0.name) < ($1.preference, $1.name) } }
         let implicit = hosts.isEmpty
         if implicit { hosts = [MXEvidence.Host(name: domain, preference: 0)] }
-        let mx = MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit)
-        return (mx, probe && !mx.isNullMX)
+        return MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit)
     }
 
-    func mxStage(_ domain: String, answer: DNSResult, probe: Bool) async -> MXEvidence {
-        var (mx, needsProbes) = mxLookup(domain, answer: answer, probe: probe)
-        guard needsProbes else { return mx }
+    /// A null MX (RFC 7505) takes no mail: nothing to probe even when asked.
+    static func needsProbes(_ mx: MXEvidence) -> Bool { mx.probed && !mx.isNullMX }
+
+    /// Every host of the MX set probed, side by side.
+    func probed(_ mx: MXEvidence) async -> MXEvidence {
+        var mx = mx
         let hosts = mx.hosts
         mx.hosts = await withTaskGroup(of: (Int, MXEvidence.Host).self) { group in
             for (i, host) in hosts.enumerated() {
