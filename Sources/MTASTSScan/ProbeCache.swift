@@ -10,11 +10,9 @@ import MTASTSCore
 import MTASTSNet
 
 public actor ProbeCache {
-    private var probes: [String: (task: Task<SMTPProbeEvidence, Never>, lastUse: Int)] = [:]
+    private var probes: TaskLRU<SMTPProbeEvidence>
     /// By address: the leaf certificate presented to a session without SNI (nil: no TLS).
-    private var plainLeaves: [String: (task: Task<[UInt8]?, Never>, lastUse: Int)] = [:]
-    private var uses = 0
-    private let capacity: Int
+    private var plainLeaves: TaskLRU<[UInt8]?>
     private let limiter: AddressLimiter
     private let loop: EventLoop
     private let port: Int
@@ -23,7 +21,8 @@ public actor ProbeCache {
 
     public init(loop: EventLoop, port: Int, perAddressConcurrency: Int, perAddressRate: Double = 0,
                 perAddressBackoff: Double = 60, exclusions: ExclusionList = ExclusionList(), capacity: Int = 8192) {
-        self.capacity = max(16, capacity)
+        probes = TaskLRU(capacity: capacity)
+        plainLeaves = TaskLRU(capacity: capacity)
         self.loop = loop
         self.port = port
         self.limiter = AddressLimiter(limit: perAddressConcurrency, rate: perAddressRate, backoffSeconds: perAddressBackoff)
@@ -33,63 +32,66 @@ public actor ProbeCache {
     public func probe(host: String, address: String) async -> SMTPProbeEvidence {
         // An address on the exclusion list is never contacted; the evidence says so.
         if exclusions.excludes(address: address) { return SMTPProbeEvidence(address: address, outcome: .excluded) }
-        let key = host + "|" + address
-        uses += 1
-        if let entry = probes[key] {
-            probes[key] = (entry.task, uses)
-            return await entry.task.value
-        }
-        if probes.count >= capacity { evictLeastRecentlyUsed() }
         let (loop, port, limiter) = (self.loop, self.port, self.limiter)
-        let task = Task {
-            await limiter.acquire(address)
-            var result = await loop.probeSTARTTLS(host: host, address: address, port: port)
-            if result.outcome == .greetingRejected, result.banner?.hasPrefix("4") == true {
-                await limiter.backOff(address)   // 421 and friends: the server sheds load
+        return await probes.task(host + "|" + address) {
+            Task {
+                await limiter.acquire(address)
+                var result = await loop.probeSTARTTLS(host: host, address: address, port: port)
+                if result.outcome == .greetingRejected, result.banner?.hasPrefix("4") == true {
+                    await limiter.backOff(address)   // 421 and friends: the server sheds load
+                }
+                // The slot goes back before the session without SNI, which takes one of its own.
+                await limiter.release(address)
+                if result.tls != nil, let plainLeaf = await self.plainLeaf(host: host, address: address) {
+                    // §7.1: servers must not require SNI. A session without it shows whether the
+                    // certificate depends on SNI (mx-sni-dependent).
+                    result.noSNILeafDiffers = plainLeaf != result.tls?.chainDER.first
+                }
+                return result
             }
-            // The slot goes back before the session without SNI, which takes one of its own.
-            await limiter.release(address)
-            if result.tls != nil, let plainLeaf = await self.plainLeaf(host: host, address: address) {
-                // §7.1: servers must not require SNI. A session without it shows whether the
-                // certificate depends on SNI (mx-sni-dependent).
-                result.noSNILeafDiffers = plainLeaf != result.tls?.chainDER.first
-            }
-            return result
-        }
-        probes[key] = (task, uses)
-        return await task.value
+        }.value
     }
 
     /// The leaf an address presents to a STARTTLS session without SNI, probed once per address.
     /// `host` only names the session in curl; without SNI the URL is the address itself.
     private func plainLeaf(host: String, address: String) async -> [UInt8]? {
-        uses += 1
-        if let entry = plainLeaves[address] {
-            plainLeaves[address] = (entry.task, uses)
-            return await entry.task.value
-        }
-        if plainLeaves.count >= capacity {
-            let cut = plainLeaves.values.map(\.lastUse).sorted()[plainLeaves.count / 4]
-            plainLeaves = plainLeaves.filter { $0.value.lastUse > cut }
-        }
         let (loop, port, limiter) = (self.loop, self.port, self.limiter)
-        let task = Task<[UInt8]?, Never> {
-            await limiter.acquire(address)
-            let plain = await loop.probeSTARTTLS(host: host, address: address, port: port, sni: false)
-            await limiter.release(address)
-            return plain.tls?.chainDER.first
+        return await plainLeaves.task(address) {
+            Task {
+                await limiter.acquire(address)
+                let plain = await loop.probeSTARTTLS(host: host, address: address, port: port, sni: false)
+                await limiter.release(address)
+                return plain.tls?.chainDER.first
+            }
+        }.value
+    }
+}
+
+/// One task per key, shared by every caller, for the `capacity` most recently used keys. When
+/// full it drops the least recently used quarter; a task still running stays reachable through
+/// those awaiting it, so dropping its entry only means a later caller starts it again.
+struct TaskLRU<Value: Sendable> {
+    private var entries: [String: (task: Task<Value, Never>, lastUse: Int)] = [:]
+    private var uses = 0
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = max(16, capacity) }
+
+    /// The task for `key`, made by `make` when there is none.
+    mutating func task(_ key: String, _ make: () -> Task<Value, Never>) -> Task<Value, Never> {
+        uses += 1
+        if let entry = entries[key] {
+            entries[key] = (entry.task, uses)
+            return entry.task
         }
-        plainLeaves[address] = (task, uses)
-        return await task.value
+        if entries.count >= capacity {
+            let cut = entries.values.map(\.lastUse).sorted()[entries.count / 4]
+            entries = entries.filter { $0.value.lastUse >= cut }
+        }
+        let task = make()
+        entries[key] = (task, uses)
+        return task
     }
-
-    /// Drops the least recently used quarter; a probe still running stays reachable through the
-    /// domains awaiting it, so dropping its entry only means a later domain probes again.
-    private func evictLeastRecentlyUsed() {
-        let cut = probes.values.map(\.lastUse).sorted()[probes.count / 4]
-        probes = probes.filter { $0.value.lastUse > cut }
-    }
-
 }
 
 /// Per destination address: at most `limit` sessions at once, at most `rate` new sessions a

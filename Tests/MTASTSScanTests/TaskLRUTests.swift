@@ -1,0 +1,28 @@
+// The probe cache's store: one task per key shared by every caller, the most recently used kept,
+// so a provider's MX address is probed once per scan and memory stays bounded.
+import Testing
+@testable import MTASTSScan
+
+@Suite struct TaskLRUTests {
+    @Test func oneTaskPerKey() async {
+        var lru = TaskLRU<Int>(capacity: 16)
+        var made = 0
+        let first = lru.task("a") { made += 1; return Task { 1 } }
+        let again = lru.task("a") { made += 1; return Task { 2 } }
+        #expect(made == 1)
+        #expect(await first.value == 1)
+        #expect(await again.value == 1)
+    }
+
+    @Test func fullDropsTheLeastRecentlyUsedQuarter() async {
+        var lru = TaskLRU<Int>(capacity: 16)
+        var made: [String] = []
+        func use(_ key: String) { _ = lru.task(key) { made.append(key); return Task { 0 } } }
+        for i in 0..<16 { use("k\(i)") }
+        use("k0")                       // k0 becomes the most recently used
+        use("new")                      // full: the 4 least recently used (k1...k4) go
+        made.removeAll()
+        for key in ["k0", "k5", "k15", "new", "k1", "k4"] { use(key) }
+        #expect(made == ["k1", "k4"])   // kept: k0, k5...k15 and new; k1 and k4 were dropped
+    }
+}
