@@ -8,6 +8,7 @@
 # 3. What OpenSSL 3 costs per TLS connection before any I/O (bench/openssl_cost.c, built here):
 #    SSL_CTX_new (curl makes one per connection) and d2i_X509 of one of the world's certificates
 #    (once per handshake). These bound how cheap a policy fetch or a STARTTLS probe can be.
+# 4. How many TLS connections a cold scan makes (a second scan, counting SSL_new with a uprobe).
 # Prints only; CI does not run it. Needs perf (linux-perf) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,14 +24,18 @@ trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
 command -v perf >/dev/null || { echo "profile: needs perf (apt-get install linux-perf)"; exit 1; }
 
 bash Tests/World/world.sh up "$D" | tail -1
-kill "$(cat "$D/unbound/unbound.pid")"
-for _ in $(seq 50); do kill -0 "$(cat "$D/unbound/unbound.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
-unbound -c "$D/unbound/unbound.conf"; sleep 0.5
-dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" SOA dead.test. >/dev/null 2>&1 || true
+cold_scan() { # WRAPPER...: unbound restarted cold, then the scan of the world under WRAPPER
+  kill "$(cat "$D/unbound/unbound.pid")"
+  for _ in $(seq 50); do kill -0 "$(cat "$D/unbound/unbound.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
+  unbound -c "$D/unbound/unbound.conf"; sleep 0.5
+  dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" SOA dead.test. >/dev/null 2>&1 || true
+  rm -f "$T"/p.db*
+  "$@" "$BIN" scan "$D/domains.txt" --db "$T/p.db" \
+    --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
+    --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 >/dev/null
+}
 
-perf record -q -F 999 -o "$T/perf.data" -- /usr/bin/time -v "$BIN" scan "$D/domains.txt" --db "$T/p.db" \
-  --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
-  --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 >/dev/null 2> "$T/scan.err"
+cold_scan perf record -q -F 999 -o "$T/perf.data" -- /usr/bin/time -v 2> "$T/scan.err"
 user=$(awk -F': ' '/User time/ {print $2}' "$T/scan.err")
 sys=$(awk -F': ' '/System time/ {print $2}' "$T/scan.err")
 echo "# mtasts scan of $N realistic domains under perf: user ${user}s, sys ${sys}s," \
@@ -58,3 +63,13 @@ echo "## OpenSSL per TLS connection, before any I/O (bench/openssl_cost.c)"
 gcc -O2 bench/openssl_cost.c -o "$T/openssl_cost" -lssl -lcrypto
 cert=$(find "$D/certs" -name "*.crt" -print -quit)
 "$T/openssl_cost" "$cert"
+
+echo "## TLS connections in one cold scan (a perf uprobe on libssl's SSL_new)"
+libssl=$(ldd "$BIN" | awk '/libssl/ {print $3}')
+if perf probe -q -x "$libssl" -a SSL_new >/dev/null 2>&1; then
+  cold_scan perf stat -x, -e probe_libssl:SSL_new -o "$T/ssl.stat" -- 2>/dev/null
+  echo "  $(awk -F, '/SSL_new/ {print $1}' "$T/ssl.stat") for $N domains"
+  perf probe -q -d 'probe_libssl:SSL_new' >/dev/null 2>&1 || true
+else
+  echo "  (perf probe is not allowed here: needs root or perf_event_paranoid <= 1)"
+fi
