@@ -5,6 +5,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 #include <stdint.h>
+#include <sys/random.h>
 
 // struct epoll_event is __attribute__((packed)) on x86_64 (12 bytes). Swift imports it with its
 // natural alignment, so an array of them would not match the kernel's layout. These wrappers keep
@@ -16,6 +17,10 @@ static inline int mtasts_epoll_ctl(int ep, int op, int fd, uint32_t events) {
     ev.data.fd = fd;
     return epoll_ctl(ep, op, fd, &ev);
 }
+
+// getrandom(2): the kernel's CSPRNG, many bytes per call (Swift's SystemRandomNumberGenerator makes
+// one call per 8 bytes).
+static inline long mtasts_getrandom(void *buf, size_t len) { return getrandom(buf, len, 0); }
 
 #define MTASTS_EPOLL_BATCH 256
 static inline int mtasts_epoll_wait(int ep, int *fds, uint32_t *events, int max, int timeout_ms) {

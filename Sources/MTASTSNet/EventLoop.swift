@@ -19,6 +19,7 @@ public final class EventLoop: @unchecked Sendable {
     var channels: [DNSChannel] = []
     var nextChannel = 0
     var channelTags: [ChannelTag] = []
+    var queryIDs = QueryIDs()
     var multi: UnsafeMutableRawPointer?
     /// The trust store, loaded once: per connection it would cost ~18 ms of CPU.
     var trustStore: OpaquePointer?

@@ -1,0 +1,98 @@
+// The I/O loop's DNS queries carry unpredictable message IDs (RFC 5452 §9.2), and answers are
+// still matched to their queries. No real resolver reports the IDs it was sent, so a UDP socket
+// in this test plays the resolver: it records each query's ID and answers NXDOMAIN with it.
+import Foundation
+import MTASTSCore
+import Testing
+@testable import MTASTSNet
+
+/// A resolver on 127.0.0.1 that answers every query NXDOMAIN and remembers the IDs it saw.
+final class RecordingResolver: @unchecked Sendable {
+    let fd: Int32
+    let port: UInt16
+    private let lock = NSLock()
+    private var seen: [UInt16] = []
+
+    init() throws {
+        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
+        }
+        guard s >= 0, bound else { throw NetError("test resolver: cannot bind 127.0.0.1") }
+        fd = s
+        port = UInt16(bigEndian: addr.sin_port)
+        Thread { [self] in serve() }.start()
+    }
+
+    var ids: [UInt16] { lock.withLock { seen } }
+
+    private func serve() {
+        var buf = [UInt8](repeating: 0, count: 4096)
+        var from = sockaddr_storage()
+        while true {
+            var fromLen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let n = withUnsafeMutablePointer(to: &from) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { recvfrom(fd, &buf, buf.count, 0, $0, &fromLen) }
+            }
+            guard n >= 12 else { return }   // closed
+            lock.withLock { seen.append(UInt16(buf[0]) << 8 | UInt16(buf[1])) }
+            // The query itself, turned into an answer: QR, RD, RA, RCODE 3; same ID and question.
+            buf[2] = 0x81
+            buf[3] = 0x83
+            _ = withUnsafePointer(to: &from) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, buf, n, 0, $0, fromLen) }
+            }
+        }
+    }
+}
+
+@Suite struct QueryIDTests {
+    /// A throwaway self-signed root: the loop loads a trust store at start-up, and this test
+    /// makes no TLS connection.
+    static let rootPEM = """
+        -----BEGIN CERTIFICATE-----
+        MIIBujCCAV+gAwIBAgIUfl7FUzgaWfHJzHem3JZEY4MeuuQwCgYIKoZIzj0EAwIw
+        MTEvMC0GA1UEAwwmbXRhc3RzIHRlc3Qgcm9vdCwgbm90IHRydXN0ZWQgYW55d2hl
+        cmUwIBcNMjYxMTI5MDYzNTM0WhgPMjEyNjExMDUwNjM1MzRaMDExLzAtBgNVBAMM
+        Jm10YXN0cyB0ZXN0IHJvb3QsIG5vdCB0cnVzdGVkIGFueXdoZXJlMFkwEwYHKoZI
+        zj0CAQYIKoZIzj0DAQcDQgAEI2NlwweQIM476FbJj473WZ8QKFuk0TFsgWqod+Q/
+        3pjSNQBIei7daFKDQf5F9jp1K4vtMuc/rQDeY9be38uzBaNTMFEwHQYDVR0OBBYE
+        FCE5Ggq4+9rDKAcNgtaYv03Os835MB8GA1UdIwQYMBaAFCE5Ggq4+9rDKAcNgtaY
+        v03Os835MA8GA1UdEwEB/wQFMAMBAf8wCgYIKoZIzj0EAwIDSQAwRgIhALPzDyVW
+        yS2oUrt4vwLCrQ1xacEYhXiFoXNOT6+SeUhNAiEA1kqgnmKXckqHWcbn8gliFEvo
+        tHddXsZw7ZxGAiBRXds=
+        -----END CERTIFICATE-----
+
+        """
+
+    @Test func queriesCarryDistinctRandomIDsAndAnswersAreMatched() async throws {
+        let resolver = try RecordingResolver()
+        defer { close(resolver.fd) }
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("mtasts-queryid-\(getpid()).pem")
+        try Self.rootPEM.write(to: ca, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: ca) }
+        let loop = try EventLoop(config: NetConfig(resolvers: ["127.0.0.1:\(resolver.port)"], timeoutMillis: 3000,
+                                                   dnsRetries: 0, caFile: ca.path, userAgent: "mtasts-test",
+                                                   ehloName: "test.invalid"))
+        defer { loop.shutdown() }
+
+        let count = 300
+        let results = await loop.queries((0..<count).map { ("d\($0).test", .txt) })
+        // Every answer reached its own query (the resolver answered each with the query's ID).
+        #expect(results.count == count)
+        #expect(results.allSatisfy { $0.outcome == .nxDomain })
+
+        let ids = resolver.ids
+        #expect(ids.count == count)
+        // 300 draws from 65536 values: ~0.7 collisions expected, 10 or more is ~1e-9 unlikely.
+        // The same ID on every query (what c-ares 1.18's ares_send sends unless told) fails here.
+        #expect(Set(ids).count >= count - 10)
+        // Not a counter either: consecutive queries do not differ by one.
+        let steps = zip(ids, ids.dropFirst()).filter { $1 &- $0 == 1 }.count
+        #expect(steps < 10)
+    }
+}
