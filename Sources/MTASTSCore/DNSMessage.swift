@@ -53,42 +53,55 @@ public enum DNSMessage {
         let qd = Int(m[4]) << 8 | Int(m[5])
         let an = Int(m[6]) << 8 | Int(m[7])
         var i = 12
-        let asked = MXPattern.normalise(qname)
+        // The asked name as a resolver echoes it: lower case, no final dot. Names are compared
+        // on the wire, label by label; a String is made only for a name that is kept (a CNAME
+        // target, an MX exchange). This runs for every answer a scan gets.
+        var asked = qname.utf8.map(ASCII.lower)
+        if asked.last == ASCII.dot { asked.removeLast() }
         // The answer must be to our question: name and type, or it is someone else's answer.
         for _ in 0..<qd {
-            guard let (name, next) = readName(m, at: i), next + 4 <= m.count else { return nil }
+            guard let (next, same) = walkName(m, at: i, comparingWith: asked), next + 4 <= m.count else { return nil }
             let type = UInt16(m[next]) << 8 | UInt16(m[next + 1])
-            guard name == asked, type == qtype.rawValue else { return nil }
+            guard same, type == qtype.rawValue else { return nil }
             i = next + 4
         }
         // Collect answer RRs by owner name, then walk the CNAME chain from the query name.
         var cnames: [String: String] = [:]
-        var records: [(owner: String, type: UInt16, rdata: Range<Int>)] = []
+        var records: [(ownerAt: Int, ownsAsked: Bool, type: UInt16, rdata: Range<Int>)] = []
         for _ in 0..<an {
-            guard let (owner, next) = readName(m, at: i), next + 10 <= m.count else { return nil }
+            guard let (next, ownsAsked) = walkName(m, at: i, comparingWith: asked), next + 10 <= m.count else { return nil }
             let type = UInt16(m[next]) << 8 | UInt16(m[next + 1])
             let rdlen = Int(m[next + 8]) << 8 | Int(m[next + 9])
             let start = next + 10
             guard start + rdlen <= m.count else { return nil }
             if type == DNSType.cname.rawValue {
                 // A name in RDATA must end within RDLENGTH, or we read the next record as it.
-                guard let (target, end) = readName(m, at: start), end <= start + rdlen else { return nil }
+                guard let (owner, _) = readName(m, at: i), let (target, end) = readName(m, at: start), end <= start + rdlen
+                else { return nil }
                 cnames[owner] = target
             } else {
-                records.append((owner, type, start..<(start + rdlen)))
+                records.append((i, ownsAsked, type, start..<(start + rdlen)))
             }
             i = start + rdlen
         }
-        var name = asked
+        // The records that answer: those owned by the asked name, or by the chain's last target.
+        var final: String?
         if !cnames.isEmpty {
+            var name = String(decoding: asked, as: UTF8.self)
             var seen: Set<String> = [name]
             while let target = cnames[name] {
                 answer.cnameChain.append(target)
                 name = target
                 guard seen.insert(name).inserted, seen.count <= 16 else { break }   // a CNAME loop
             }
+            final = name
         }
-        for r in records where r.owner == name && r.type == qtype.rawValue {
+        for r in records where r.type == qtype.rawValue {
+            if let final {
+                guard readName(m, at: r.ownerAt)?.0 == final else { continue }
+            } else if !r.ownsAsked {
+                continue
+            }
             let rd = m[r.rdata]
             switch qtype {
             case .txt:
@@ -119,6 +132,55 @@ public enum DNSMessage {
             }
         }
         return answer
+    }
+
+    /// Walks a possibly compressed name with readName's checks, without building it: returns the
+    /// offset after the name in place, and whether it equals `name` (lower case, no final dot) as
+    /// readName would spell it.
+    static func walkName(_ m: [UInt8], at start: Int, comparingWith name: [UInt8]) -> (Int, Bool)? {
+        var i = start
+        var end: Int?
+        var jumps = 0
+        var total = 0
+        var p = 0          // how much of `name` matched so far
+        var same = true
+        while true {
+            guard i < m.count else { return nil }
+            let len = Int(m[i])
+            if len == 0 {
+                if end == nil { end = i + 1 }
+                break
+            }
+            if len & 0xC0 == 0xC0 {
+                guard i + 1 < m.count else { return nil }
+                let target = (len & 0x3F) << 8 | Int(m[i + 1])
+                guard target < i, jumps < 64 else { return nil }   // only backwards: no loops
+                if end == nil { end = i + 2 }
+                i = target
+                jumps += 1
+                continue
+            }
+            guard len <= 63, i + 1 + len <= m.count else { return nil }
+            total += len + 1
+            guard total < 255 else { return nil }   // §3.1: 255 octets, the root's zero included
+            if same {
+                if p > 0 {
+                    same = p < name.count && name[p] == ASCII.dot
+                    p += 1
+                }
+                if same, p + len <= name.count {
+                    for k in 0..<len where ASCII.lower(m[i + 1 + k]) != name[p + k] {
+                        same = false
+                        break
+                    }
+                    p += len
+                } else {
+                    same = false
+                }
+            }
+            i += 1 + len
+        }
+        return (end!, same && p == name.count)
     }
 
     /// Reads a possibly compressed name; returns it lower-cased without the final dot, and the

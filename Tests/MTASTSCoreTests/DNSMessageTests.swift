@@ -432,6 +432,16 @@ struct DNSMessageTests {
         #expect(try #require(DNSMessage.parse(upper, qname: "example.com.", qtype: .txt)).txt == [[[0x79]]])
     }
 
+    @Test func onlyRecordsOwnedByTheAskedNameAnswer() throws {
+        // Without a CNAME, a record counts only when its owner is the asked name, label for label:
+        // not a prefix, an extension, a parent, a child, nor the same letters cut differently.
+        let owners = ["example.co", "example.comm", "com", "a.example.com", "examplecom", "example.com.x"]
+        let m = Wire.message(qname: "example.com", qtype: Wire.typeTXT,
+                             answers: owners.map { Wire.rr(owner: Wire.name($0), type: Wire.typeTXT, rdata: Wire.cs($0)) }
+                                 + [Wire.rr(owner: Wire.name("EXAMPLE.com"), type: Wire.typeTXT, rdata: Wire.cs("mine"))])
+        #expect(try #require(DNSMessage.parse(m, qname: "example.com", qtype: .txt)).txt == [[bytes("mine")]])
+    }
+
     // MARK: readName
 
     @Test func readNameOffsets() throws {
