@@ -175,6 +175,7 @@ extension EventLoop {
         guard rc == ARES_SUCCESS, let ch else {
             throw NetError("c-ares: cannot initialise the resolver: \(String(cString: ares_strerror(rc)))")
         }
+        datagrams.adopt(ch)
         if !config.resolvers.isEmpty {
             let csv = config.resolvers.joined(separator: ",")
             let rc = ares_set_servers_ports_csv(ch, csv)
@@ -194,6 +195,20 @@ extension EventLoop {
             startQuery(name, type, c, on: channel)
         } else {
             channel.waiting.append((name, type, c))
+        }
+    }
+
+    /// Sends the queries c-ares queued this turn. A socket whose send failed is read at once, so
+    /// c-ares hears of the error (and moves its queries on) as it would have from send itself.
+    func flushQueries() {
+        for _ in 0..<3 {   // a moved query is queued again; a resolver that refuses twice waits a turn
+            let failed = datagrams.flush()
+            if failed.isEmpty { return }
+            for fd in failed {
+                guard case .ares(let index) = owners[fd] else { continue }
+                ares_process_fd(channels[index].channel, fd, ARES_SOCKET_BAD)
+                startWaitingQueries(index)
+            }
         }
     }
 

@@ -20,6 +20,8 @@ public final class EventLoop: @unchecked Sendable {
     var nextChannel = 0
     var channelTags: [ChannelTag] = []
     var queryIDs = QueryIDs()
+    /// c-ares's sockets: its queries leave in one sendmmsg per socket per turn (see flushQueries).
+    let datagrams = DatagramBatcher()
     var multi: UnsafeMutableRawPointer?
     /// The trust store, loaded once: per connection it would cost ~18 ms of CPU.
     var trustStore: OpaquePointer?
@@ -205,6 +207,7 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             runExpiredTimers()
+            flushQueries()
             for observer in turnObservers { observer() }
             if n >= 0 && n < Self.coalesceBelowEvents { usleep(Self.coalesceMicros) }
         }

@@ -99,4 +99,27 @@ final class RecordingResolver: @unchecked Sendable {
         let steps = zip(ids, ids.dropFirst()).filter { $1 &- $0 == 1 }.count
         #expect(steps < 5)
     }
+
+    @Test func closedResolverPortFailsAtOnceNotByTimeout() async throws {
+        // Queries leave in batches (DatagramBatcher), so the kernel's "port unreachable" comes
+        // back on a later read, not on the send: it must still reach c-ares, which ends the
+        // queries (recorded as SERVFAIL, see EventLoop.result) instead of waiting them out.
+        let port: UInt16
+        do {
+            let probe = try RecordingResolver()
+            port = probe.port
+            close(probe.fd)   // nothing listens there any more
+        }
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("mtasts-deadport-\(getpid()).pem")
+        try Self.rootPEM.write(to: ca, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: ca) }
+        let loop = try EventLoop(config: NetConfig(resolvers: ["127.0.0.1:\(port)"], timeoutMillis: 20_000,
+                                                   dnsRetries: 0, caFile: ca.path, userAgent: "mtasts-test",
+                                                   ehloName: "test.invalid"))
+        defer { loop.shutdown() }
+        let started = Date()
+        let results = await loop.queries((0..<20).map { ("d\($0).test", .txt) })
+        #expect(results.allSatisfy { $0.outcome == .servFail })
+        #expect(Date().timeIntervalSince(started) < 10)   // far below the 20 s timeout
+    }
 }
