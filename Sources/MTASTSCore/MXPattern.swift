@@ -53,9 +53,14 @@ public enum MXPattern {
     static func normalise(_ name: String) -> String {
         // Names the scanner built are already lower-case without a final dot: no copy for them
         // (this runs for every DNS answer).
-        var plain = name.utf8.last != UInt8(ascii: ".")
-        for b in name.utf8 where plain && ((b >= 0x41 && b <= 0x5A) || b >= 0x80) { plain = false }
-        if plain { return name }
+        // One pass: `utf8.last` alone walked the String's index machinery (0.45% of a scan).
+        var plain = true
+        var last: UInt8 = 0
+        for b in name.utf8 {
+            if (b >= 0x41 && b <= 0x5A) || b >= 0x80 { plain = false; break }
+            last = b
+        }
+        if plain && last != UInt8(ascii: ".") { return name }
         var s = name.lowercased()
         if s.hasSuffix(".") { s.removeLast() }
         return s
