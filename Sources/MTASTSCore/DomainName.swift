@@ -70,6 +70,9 @@ public enum DomainName {
     /// The general path, kept for names with non-ASCII bytes: Unicode lower-casing (which can
     /// even turn a non-ASCII letter into an ASCII one: U+212A KELVIN SIGN is "k"), then Punycode.
     static func viaUnicode(_ text: String) -> String? {
+        // U+FFFD is what an undecodable input byte (a Latin-1 "é") became: no name has it (IDNA
+        // disallows it, RFC 5892), and Punycode would turn it into a plausible, wrong A-label.
+        guard !text.unicodeScalars.contains("\u{FFFD}") else { return nil }
         var s = text.lowercased()
         if s.hasSuffix(".") { s.removeLast() }
         guard !s.isEmpty, !s.hasSuffix(".") else { return nil }
