@@ -56,7 +56,8 @@ public enum DNSMessage {
         // The asked name as a resolver echoes it: lower case, no final dot. Names are compared
         // on the wire, label by label; a String is made only for a name that is kept (a CNAME
         // target, an MX exchange). This runs for every answer a scan gets.
-        var asked = qname.utf8.map(ASCII.lower)
+        var asked = Array(qname.utf8)   // a copy, not map: map on UTF8View was 0.5% of a scan
+        for k in asked.indices where asked[k] >= 0x41 && asked[k] <= 0x5A { asked[k] |= 0x20 }
         if asked.last == ASCII.dot { asked.removeLast() }
         // The answer must be to our question: name and type, or it is someone else's answer.
         for _ in 0..<qd {
