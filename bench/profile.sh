@@ -8,7 +8,9 @@
 # 3. What OpenSSL 3 costs per TLS connection before any I/O (bench/openssl_cost.c, built here):
 #    SSL_CTX_new (curl makes one per connection) and d2i_X509 of one of the world's certificates
 #    (once per handshake). These bound how cheap a policy fetch or a STARTTLS probe can be.
-# 4. How many TLS connections a cold scan makes (a second scan, counting SSL_new with a uprobe).
+# 4. What one whole policy fetch costs the client through libcurl (bench/tls_fetch_cost.c), with
+#    mtasts's options, one fetch at a time: the per-connection floor any libcurl scanner pays.
+# 5. How many TLS connections a cold scan makes (a second scan, counting SSL_new with a uprobe).
 # Prints only; CI does not run it. Needs perf (linux-perf) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +65,13 @@ echo "## OpenSSL per TLS connection, before any I/O (bench/openssl_cost.c)"
 gcc -O2 bench/openssl_cost.c -o "$T/openssl_cost" -lssl -lcrypto
 cert=$(find "$D/certs" -name "*.crt" -print -quit)
 "$T/openssl_cost" "$cert"
+
+echo "## One whole HTTPS policy fetch, as mtasts makes it, one at a time (bench/tls_fetch_cost.c)"
+gcc -O2 bench/tls_fetch_cost.c -o "$T/tls_fetch_cost" -lcurl -lssl -lcrypto
+# Policy hosts without a scripted fault (faults.map), so every fetch is a plain 200.
+(cd "$D/certs" && ls mta-sts.*.crt) | sed 's/[.]crt$//' | grep -vxF -f <(awk '{print $1}' "$D/faults.map") \
+  | head -520 > "$T/hosts.txt"
+"$T/tls_fetch_cost" "$T/hosts.txt" 500 "$D/ca/ca.crt" "$WORLD_HTTPS_PORT" 127.0.1.1 || true
 
 echo "## TLS connections in one cold scan (a perf uprobe on libssl's SSL_new)"
 libssl=$(ldd "$BIN" | awk '/libssl/ {print $3}')
