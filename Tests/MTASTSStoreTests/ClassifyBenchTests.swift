@@ -27,8 +27,8 @@ import Testing
         let noRecord = (1...1000).map(StoreWriteBenchTests.noRecord)
         let valid = (1...1000).map { StoreWriteBenchTests.valid($0 * StoreWriteBenchTests.validEvery) }
         _ = Self.measure(noRecord, calls: 10_000)  // warm-up
-        let n = Self.measure(noRecord, calls: 500_000)
-        let v = Self.measure(valid, calls: 100_000)
+        let n = Self.measure(noRecord, calls: 1_000_000)
+        let v = Self.measure(valid, calls: 20_000)
         print(String(format: "classify: no-record %.0f ns CPU per call, valid %.0f ns CPU per call", n.ns, v.ns))
         #expect(n.statuses == [.noRecord] && n.mx == [.notProbed])
         #expect(v.statuses == [.valid] && v.mx == [.allPass])
