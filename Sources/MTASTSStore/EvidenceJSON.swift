@@ -23,12 +23,17 @@ struct JSONWriter: ~Copyable {
     mutating func openArray() { comma(); out.append(UInt8(ascii: "[")); needComma = false }
     mutating func closeArray() { out.append(UInt8(ascii: "]")); needComma = true }
 
+    /// `,"k":` with one capacity check: a key is written for every member of every document.
     mutating func key(_ k: StaticString) {
-        comma()
-        out.append(UInt8(ascii: "\""))
-        k.withUTF8Buffer { out.append($0) }
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: ":"))
+        let n = k.utf8CodeUnitCount
+        out.reserve(n + 4)
+        var p = out.base + out.count
+        if needComma { p.pointee = UInt8(ascii: ","); p += 1 }
+        p.pointee = UInt8(ascii: "\"")
+        k.withUTF8Buffer { (p + 1).update(from: $0.baseAddress!, count: n) }
+        p[n + 1] = UInt8(ascii: "\"")
+        p[n + 2] = UInt8(ascii: ":")
+        out.commit(n + 3 + (needComma ? 1 : 0))
         needComma = false
     }
 
@@ -108,7 +113,8 @@ extension JSONWriter {
 
     mutating func mx(_ m: MXEvidence) {
         open()
-        key("hosts"); openArray(); for h in m.hosts { host(h) }; closeArray()
+        // By index here and below: `for h in m.hosts` copied each Host, retaining its arrays.
+        key("hosts"); openArray(); for i in m.hosts.indices { host(m.hosts[i]) }; closeArray()
         key("implicit"); bool(m.implicit)
         key("lookup"); string(m.lookup.rawValue)
         key("probed"); bool(m.probed)
@@ -121,7 +127,7 @@ extension JSONWriter {
         key("addresses"); strings(h.addresses)
         key("name"); string(h.name)
         key("preference"); int(h.preference)
-        key("probes"); openArray(); for p in h.probes { probe(p) }; closeArray()
+        key("probes"); openArray(); for i in h.probes.indices { probe(h.probes[i]) }; closeArray()
         if let t = h.tlsa { key("tlsa"); lookup(t) }
         key("tlsaRecords"); int(h.tlsaRecords)
         close()
