@@ -66,14 +66,15 @@ struct JSONWriter: ~Copyable {
 // out, since both are stored elsewhere; format 1 has always held them so. Writing them so here
 // spares copying the evidence to strip them.
 extension JSONWriter {
-    mutating func storedEvidence(_ e: Evidence) {
+    /// By pointer to an Optional that holds a value (EvidenceCodec.writeJSON says why).
+    mutating func storedEvidence(_ e: UnsafePointer<Evidence?>) {
         open()
-        key("domain"); string(e.domain)
-        if let m = e.mx { key("mx"); mx(m) }
-        if let p = e.policyFetch { key("policyFetch"); policy(p) }
-        key("scanTime"); int(e.scanTime)
-        if let t = e.tlsrpt { key("tlsrpt"); lookup(t) }
-        if let t = e.txt { key("txt"); lookup(t) }
+        key("domain"); string(e.pointee!.domain)
+        if let m = e.pointee!.mx { key("mx"); mx(m) }
+        if let p = e.pointee!.policyFetch { key("policyFetch"); policy(p) }
+        key("scanTime"); int(e.pointee!.scanTime)
+        if let t = e.pointee!.tlsrpt { key("tlsrpt"); lookup(t) }
+        if let t = e.pointee!.txt { key("txt"); lookup(t) }
         close()
     }
 
@@ -113,23 +114,26 @@ extension JSONWriter {
 
     mutating func mx(_ m: MXEvidence) {
         open()
-        // By index here and below: `for h in m.hosts` copied each Host, retaining its arrays.
-        key("hosts"); openArray(); for i in m.hosts.indices { host(m.hosts[i]) }; closeArray()
+        // By pointer: `for h in m.hosts`, and `host(m.hosts[i])`, copied each Host, retaining
+        // each of its arrays.
+        key("hosts"); openArray()
+        m.hosts.withUnsafeBufferPointer { for i in $0.indices { host($0.baseAddress! + i) } }
+        closeArray()
         key("implicit"); bool(m.implicit)
         key("lookup"); string(m.lookup.rawValue)
         key("probed"); bool(m.probed)
         close()
     }
 
-    mutating func host(_ h: MXEvidence.Host) {
+    mutating func host(_ h: UnsafePointer<MXEvidence.Host>) {
         open()
-        if let v = h.addressLookup { key("addressLookup"); string(v.rawValue) }
-        key("addresses"); strings(h.addresses)
-        key("name"); string(h.name)
-        key("preference"); int(h.preference)
-        key("probes"); openArray(); for i in h.probes.indices { probe(h.probes[i]) }; closeArray()
-        if let t = h.tlsa { key("tlsa"); lookup(t) }
-        key("tlsaRecords"); int(h.tlsaRecords)
+        if let v = h.pointee.addressLookup { key("addressLookup"); string(v.rawValue) }
+        key("addresses"); strings(h.pointee.addresses)
+        key("name"); string(h.pointee.name)
+        key("preference"); int(h.pointee.preference)
+        key("probes"); openArray(); for i in h.pointee.probes.indices { probe(h.pointee.probes[i]) }; closeArray()
+        if let t = h.pointee.tlsa { key("tlsa"); lookup(t) }
+        key("tlsaRecords"); int(h.pointee.tlsaRecords)
         close()
     }
 
