@@ -11,7 +11,9 @@ import Testing
 @Suite struct StoreWriteBenchTests {
     /// MTASTS_BENCH_DOMAINS=500000 shows what a database larger than SQLite's page cache costs.
     static let domains = ProcessInfo.processInfo.environment["MTASTS_BENCH_DOMAINS"].flatMap { Int($0) } ?? 50_000
-    static let batch = 1000, validEvery = 50
+    /// MTASTS_BENCH_BATCH: domains per transaction (the scan's default is 1000).
+    static let batch = ProcessInfo.processInfo.environment["MTASTS_BENCH_BATCH"].flatMap { Int($0) } ?? 1000
+    static let validEvery = 50
 
     /// Stand-ins for DER: the store hashes and stores them, and X509Reader finds no facts in them.
     static func fakeDER(_ seed: Int, length: Int = 1200) -> [UInt8] {
