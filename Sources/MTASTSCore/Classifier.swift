@@ -2,63 +2,74 @@
 // Stages follow RFC 8461 Appendix B: TXT record, policy fetch, policy body, then the MX hosts.
 
 public enum Classifier {
+    /// Builds the verdict from locals and once, at the end: filling in a Verdict as it went copied
+    /// the whole struct (~200 bytes and its references) on every call (perf, ClassifyBenchTests).
     public static func classify(_ e: Evidence) -> Verdict {
         var findings: [Finding] = []
-        var verdict = Verdict(status: .noRecord, mode: nil, mxStatus: .notProbed, mx: [], findings: [],
-                              record: nil, policy: nil, tlsrpt: nil)
-
-        verdict.status = recordAndPolicyStatus(e, verdict: &verdict, findings: &findings)
-        if verdict.status == .valid { verdict.mode = verdict.policy?.mode }
+        var record: STSRecordResult?
+        var policy: PolicyResult?
+        let status = recordAndPolicyStatus(e, record: &record, policy: &policy, findings: &findings)
+        let mode = status == .valid ? policy?.mode : nil
 
         // TLS-RPT beside MTA-STS (RFC 8460 §3).
+        var tlsrpt: TLSRPTResult?
         if let lookup = e.tlsrpt {
-            var t: TLSRPTResult
+            let t: TLSRPTResult
             if lookup.outcome.isFailure {
                 t = TLSRPTResult(status: .dnsError, rua: [], raw: nil, findings: [])
+            } else if lookup.txt.isEmpty {
+                // What the parser returns for no records, without its arrays: most domains.
+                t = TLSRPTResult(status: .absent, rua: [], raw: nil, findings: [])
             } else {
                 t = TLSRPTParser.parse(lookup.txt)
             }
-            findings += t.findings
-            if t.status == .absent, verdict.status == .valid {
+            if !t.findings.isEmpty { findings += t.findings }
+            if t.status == .absent, status == .valid {
                 findings.append(Finding(.tlsrptMissing, detail: "no _smtp._tls record: failures go unreported"))
             }
-            verdict.tlsrpt = t
+            tlsrpt = t
         }
 
         // MX stage (§4): what the lookup alone decides, then each probed host.
+        var mxStatus = MXStatus.notProbed
+        var mxHosts: [MXHostVerdict] = []
         if let mx = e.mx {
-            let (status, hosts, mxFindings) = MXClassifier.classify(mx, domain: e.domain, policy: usablePolicy(verdict),
-                                                                    scanTime: e.scanTime)
-            verdict.mxStatus = status
-            verdict.mx = hosts
-            findings += mxFindings
-            if status == .nonePass && verdict.mode == .enforce {
+            let (s, hosts, mxFindings) = MXClassifier.classify(mx, domain: e.domain,
+                                                               policy: usablePolicy(status, mode, policy),
+                                                               scanTime: e.scanTime)
+            mxStatus = s
+            mxHosts = hosts
+            if !mxFindings.isEmpty { findings += mxFindings }
+            if s == .nonePass && mode == .enforce {
                 findings.append(Finding(.enforceBlocksAllMX, detail: "no MX host passes: compliant senders refuse mail"))
-            } else if status == .nonePass && verdict.mode == .testing {
+            } else if s == .nonePass && mode == .testing {
                 findings.append(Finding(.testingWouldFail, detail: "no MX host passes: enforce would stop mail"))
             }
         }
 
-        verdict.findings = findings
-        return verdict
+        return Verdict(status: status, mode: mode, mxStatus: mxStatus, mx: mxHosts, findings: findings,
+                       record: record, policy: policy, tlsrpt: tlsrpt)
     }
 
     /// The mx patterns count against a valid policy in mode testing or enforce; otherwise only the
     /// TLS checks do, so "what if this domain turned on enforce" can be asked too.
-    static func usablePolicy(_ v: Verdict) -> [String]? {
-        guard v.status == .valid, let mode = v.mode, mode != .none else { return nil }
-        return v.policy?.mx
+    static func usablePolicy(_ status: DomainStatus, _ mode: PolicyMode?, _ policy: PolicyResult?) -> [String]? {
+        guard status == .valid, let mode, mode != .none else { return nil }
+        return policy?.mx
     }
 
     /// The record and policy stages (§3.1–§3.3). Returns the status and fills in record, policy and
     /// their findings.
-    static func recordAndPolicyStatus(_ e: Evidence, verdict: inout Verdict, findings: inout [Finding]) -> DomainStatus {
+    static func recordAndPolicyStatus(_ e: Evidence, record recordOut: inout STSRecordResult?, policy policyOut: inout PolicyResult?,
+                                      findings: inout [Finding]) -> DomainStatus {
         guard let txt = e.txt else { return .noRecord }
         if txt.outcome.isFailure {
             return .dnsError
         }
+        // No TXT records (NXDOMAIN, most domains): the parser would find no STS record either.
+        if txt.txt.isEmpty { return .noRecord }
         let record = STSRecordParser.parse(txt.txt)
-        verdict.record = record.kind == .absent ? nil : record
+        recordOut = record.kind == .absent ? nil : record
         guard record.kind != .absent else { return .noRecord }
         findings += record.findings
         if !txt.cnameChain.isEmpty {
@@ -107,7 +118,7 @@ public enum Classifier {
             invalid = true
         }
         let policy = PolicyParser.parse(fetch.body ?? [])
-        verdict.policy = policy
+        policyOut = policy
         findings += policy.findings
         if !policy.isValid { invalid = true }
         return invalid ? .policyInvalid : .valid

@@ -20,33 +20,35 @@ public enum MXClassifier {
             return (.notProbed, hosts.map { MXHostVerdict(host: $0.name, preference: $0.preference, result: nil) }, findings)
         }
         var verdicts: [MXHostVerdict] = []
-        for host in hosts {
-            let (result, hostFindings) = classifyHost(host, patterns: patterns, scanTime: scanTime)
+        verdicts.reserveCapacity(hosts.count)
+        var judged = 0, passing = 0
+        // By index: `for host in hosts` copied each Host, retaining every one of its arrays.
+        for i in hosts.indices {
+            let result = classifyHost(hosts[i], patterns: patterns, scanTime: scanTime, findings: &findings)
             // Every address of the host is on the exclusion list: not probed, result null.
-            verdicts.append(MXHostVerdict(host: host.name, preference: host.preference, result: result))
-            findings += hostFindings
-            if host.tlsaRecords > 0 {
-                findings.append(Finding(.daneTLSA, host: host.name,
-                                        detail: "\(host.tlsaRecords) TLSA record(s), DNSSEC \(host.tlsa?.authenticated == true ? "validated" : "not validated")"))
+            verdicts.append(MXHostVerdict(host: hosts[i].name, preference: hosts[i].preference, result: result))
+            if let result { judged += 1; if result == .pass { passing += 1 } }
+            let tlsa = hosts[i].tlsaRecords
+            if tlsa > 0 {
+                findings.append(Finding(.daneTLSA, host: hosts[i].name,
+                                        detail: "\(tlsa) TLSA record(s), DNSSEC \(hosts[i].tlsa?.authenticated == true ? "validated" : "not validated")"))
             }
         }
-        let judged = verdicts.filter { $0.result != nil }
-        guard !judged.isEmpty else { return (.notProbed, verdicts, findings) }
-        let passing = judged.filter { $0.result == .pass }.count
-        let status: MXStatus = passing == judged.count ? .allPass : passing == 0 ? .nonePass : .partial
+        guard judged > 0 else { return (.notProbed, verdicts, findings) }
+        let status: MXStatus = passing == judged ? .allPass : passing == 0 ? .nonePass : .partial
         return (status, verdicts, findings)
     }
 
     /// One host: the first cause in the order of the results table wins; every cause is a
     /// finding. A host passes when its name matches the policy and at least one of its addresses
     /// passes every TLS check (a sender tries the next address of the host); the failing
-    /// addresses still leave their findings.
-    static func classifyHost(_ host: MXEvidence.Host, patterns: [String]?, scanTime: Int64) -> (MXResult?, [Finding]) {
+    /// addresses still leave their findings, appended to `findings`.
+    static func classifyHost(_ host: MXEvidence.Host, patterns: [String]?, scanTime: Int64,
+                             findings: inout [Finding]) -> MXResult? {
         if !host.probes.isEmpty && host.probes.allSatisfy({ $0.outcome == .excluded }) {
-            return (nil, [])
+            return nil
         }
-        var findings: [Finding] = []
-        var causes = Set<MXResult>()
+        var causes = Causes()
         let name = host.name
 
         if let patterns, !MXPattern.matchesAny(patterns, host: name) {
@@ -63,38 +65,57 @@ public enum MXClassifier {
             }
         }
         var anyAddressPasses = false
-        for probe in host.probes where probe.outcome != .excluded {
-            let probeCauses = addressCauses(probe, host: name, scanTime: scanTime, findings: &findings)
+        for j in host.probes.indices where host.probes[j].outcome != .excluded {
+            let probeCauses = addressCauses(host.probes[j], host: name, scanTime: scanTime, findings: &findings)
             if probeCauses.isEmpty { anyAddressPasses = true }
             causes.formUnion(probeCauses)
         }
-        if causes.contains(.patternMismatch) { return (.patternMismatch, findings) }
-        if anyAddressPasses { return (.pass, findings) }
+        if causes.contains(.patternMismatch) { return .patternMismatch }
+        if anyAddressPasses { return .pass }
         // Order of the table in docs/VERDICTS.md, which is MXResult's declaration order.
-        let first = MXResult.allCases.dropFirst().first { causes.contains($0) } ?? .unreachable
-        return (first, findings)
+        return causes.firstInTableOrder ?? .unreachable
     }
 
-    static func addressCauses(_ p: SMTPProbeEvidence, host: String, scanTime: Int64, findings: inout [Finding]) -> Set<MXResult> {
+    /// A set of MXResult as bits, one per case in declaration order: a Set<MXResult> was
+    /// allocated and hashed for every host and address.
+    struct Causes {
+        private var bits: UInt16 = 0
+
+        init() {}
+        init(_ r: MXResult) { insert(r) }
+
+        var isEmpty: Bool { bits == 0 }
+        mutating func insert(_ r: MXResult) { bits |= Self.bit(r) }
+        mutating func formUnion(_ other: Causes) { bits |= other.bits }
+        func contains(_ r: MXResult) -> Bool { bits & Self.bit(r) != 0 }
+        /// The first cause after `pass` in declaration order.
+        var firstInTableOrder: MXResult? { Self.order.dropFirst().first { contains($0) } }
+
+        /// Held: a synthesized `allCases` builds a new array on every use.
+        private static let order = MXResult.allCases
+        private static func bit(_ r: MXResult) -> UInt16 { 1 << order.firstIndex(of: r)! }
+    }
+
+    static func addressCauses(_ p: SMTPProbeEvidence, host: String, scanTime: Int64, findings: inout [Finding]) -> Causes {
         let at = "\(p.address)"
         switch p.outcome {
         case .excluded:
-            return []
+            return Causes()
         case .connectFailed, .timeout, .greetingRejected:
             findings.append(Finding(.mxUnreachable, host: host, detail: "\(at): \(p.outcome.rawValue)\(p.banner.map { " (\($0))" } ?? "")"))
-            return [.unreachable]
+            return Causes(.unreachable)
         case .starttlsNotOffered, .starttlsRefused:
             findings.append(Finding(.mxSTARTTLSNotSupported, host: host, detail: "\(at): \(p.outcome.rawValue)"))
-            return [.starttlsNotSupported]
+            return Causes(.starttlsNotSupported)
         case .tlsHandshakeFailed:
             findings.append(Finding(.mxTLSFailure, host: host, detail: "\(at): handshake failed"))
-            return [.tlsFailure]
+            return Causes(.tlsFailure)
         case .completed, .failedAfterTLS:
             guard let tls = p.tls else {
                 findings.append(Finding(.mxTLSFailure, host: host, detail: "\(at): no TLS facts"))
-                return [.tlsFailure]
+                return Causes(.tlsFailure)
             }
-            var c = Set<MXResult>()
+            var c = Causes()
             if !DNSID.anyMatches(tls.leafDNSNames, reference: host) {
                 c.insert(.certificateHostMismatch)
                 findings.append(Finding(.mxCertHostMismatch, host: host,

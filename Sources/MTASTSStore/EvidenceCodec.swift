@@ -33,6 +33,13 @@ enum EvidenceCodec {
 
     /// The JSON text of `evidence.json`, into a reused writer.
     static func writeJSON(_ e: Evidence, into writer: inout JSONWriter) {
+        withUnsafePointer(to: Optional(e)) { writeJSON($0, into: &writer) }
+    }
+
+    /// The write path's form, by pointer to the record's evidence (which holds a value), here and
+    /// in `forEachChain`: an Evidence passed by value was copied, retaining each of its Strings
+    /// and Arrays, for every domain.
+    static func writeJSON(_ e: UnsafePointer<Evidence?>, into writer: inout JSONWriter) {
         writer.reset()
         writer.storedEvidence(e)
     }
@@ -51,16 +58,21 @@ enum EvidenceCodec {
     /// Visits every non-empty chain with its slot: `forEachTLS`'s order and numbering, read-only
     /// (EvidenceJSONTests checks the two agree through the store).
     static func forEachChain(_ e: Evidence, _ body: (Int, [[UInt8]]) throws -> Void) rethrows {
+        try withUnsafePointer(to: Optional(e)) { try forEachChain($0, body) }
+    }
+
+    static func forEachChain(_ e: UnsafePointer<Evidence?>, _ body: (Int, [[UInt8]]) throws -> Void) rethrows {
         var slot = 0
-        if let tls = e.policyFetch?.tls {
-            if !tls.chainDER.isEmpty { try body(slot, tls.chainDER) }
+        if let chain = e.pointee?.policyFetch?.tls?.chainDER {
+            if !chain.isEmpty { try body(slot, chain) }
             slot += 1
         }
-        guard let mx = e.mx else { return }
-        for h in mx.hosts {
-            for p in h.probes {
-                guard let tls = p.tls else { continue }
-                if !tls.chainDER.isEmpty { try body(slot, tls.chainDER) }
+        guard let hosts = e.pointee?.mx?.hosts else { return }
+        // By index: `for h in hosts` copied each Host to look at its probes.
+        for i in hosts.indices where !hosts[i].probes.isEmpty {
+            for p in hosts[i].probes {
+                guard let chain = p.tls?.chainDER else { continue }
+                if !chain.isEmpty { try body(slot, chain) }
                 slot += 1
             }
         }

@@ -23,12 +23,17 @@ struct JSONWriter: ~Copyable {
     mutating func openArray() { comma(); out.append(UInt8(ascii: "[")); needComma = false }
     mutating func closeArray() { out.append(UInt8(ascii: "]")); needComma = true }
 
+    /// `,"k":` with one capacity check: a key is written for every member of every document.
     mutating func key(_ k: StaticString) {
-        comma()
-        out.append(UInt8(ascii: "\""))
-        k.withUTF8Buffer { out.append($0) }
-        out.append(UInt8(ascii: "\""))
-        out.append(UInt8(ascii: ":"))
+        let n = k.utf8CodeUnitCount
+        out.reserve(n + 4)
+        var p = out.base + out.count
+        if needComma { p.pointee = UInt8(ascii: ","); p += 1 }
+        p.pointee = UInt8(ascii: "\"")
+        k.withUTF8Buffer { (p + 1).update(from: $0.baseAddress!, count: n) }
+        p[n + 1] = UInt8(ascii: "\"")
+        p[n + 2] = UInt8(ascii: ":")
+        out.commit(n + 3 + (needComma ? 1 : 0))
         needComma = false
     }
 
@@ -61,14 +66,15 @@ struct JSONWriter: ~Copyable {
 // out, since both are stored elsewhere; format 1 has always held them so. Writing them so here
 // spares copying the evidence to strip them.
 extension JSONWriter {
-    mutating func storedEvidence(_ e: Evidence) {
+    /// By pointer to an Optional that holds a value (EvidenceCodec.writeJSON says why).
+    mutating func storedEvidence(_ e: UnsafePointer<Evidence?>) {
         open()
-        key("domain"); string(e.domain)
-        if let m = e.mx { key("mx"); mx(m) }
-        if let p = e.policyFetch { key("policyFetch"); policy(p) }
-        key("scanTime"); int(e.scanTime)
-        if let t = e.tlsrpt { key("tlsrpt"); lookup(t) }
-        if let t = e.txt { key("txt"); lookup(t) }
+        key("domain"); string(e.pointee!.domain)
+        if let m = e.pointee!.mx { key("mx"); mx(m) }
+        if let p = e.pointee!.policyFetch { key("policyFetch"); policy(p) }
+        key("scanTime"); int(e.pointee!.scanTime)
+        if let t = e.pointee!.tlsrpt { key("tlsrpt"); lookup(t) }
+        if let t = e.pointee!.txt { key("txt"); lookup(t) }
         close()
     }
 
@@ -108,22 +114,26 @@ extension JSONWriter {
 
     mutating func mx(_ m: MXEvidence) {
         open()
-        key("hosts"); openArray(); for h in m.hosts { host(h) }; closeArray()
+        // By pointer: `for h in m.hosts`, and `host(m.hosts[i])`, copied each Host, retaining
+        // each of its arrays.
+        key("hosts"); openArray()
+        m.hosts.withUnsafeBufferPointer { for i in $0.indices { host($0.baseAddress! + i) } }
+        closeArray()
         key("implicit"); bool(m.implicit)
         key("lookup"); string(m.lookup.rawValue)
         key("probed"); bool(m.probed)
         close()
     }
 
-    mutating func host(_ h: MXEvidence.Host) {
+    mutating func host(_ h: UnsafePointer<MXEvidence.Host>) {
         open()
-        if let v = h.addressLookup { key("addressLookup"); string(v.rawValue) }
-        key("addresses"); strings(h.addresses)
-        key("name"); string(h.name)
-        key("preference"); int(h.preference)
-        key("probes"); openArray(); for p in h.probes { probe(p) }; closeArray()
-        if let t = h.tlsa { key("tlsa"); lookup(t) }
-        key("tlsaRecords"); int(h.tlsaRecords)
+        if let v = h.pointee.addressLookup { key("addressLookup"); string(v.rawValue) }
+        key("addresses"); strings(h.pointee.addresses)
+        key("name"); string(h.pointee.name)
+        key("preference"); int(h.pointee.preference)
+        key("probes"); openArray(); for i in h.pointee.probes.indices { probe(h.pointee.probes[i]) }; closeArray()
+        if let t = h.pointee.tlsa { key("tlsa"); lookup(t) }
+        key("tlsaRecords"); int(h.pointee.tlsaRecords)
         close()
     }
 

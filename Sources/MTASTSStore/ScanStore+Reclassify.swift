@@ -39,11 +39,14 @@ extension ScanStore {
                             tlsrpt_status = ?, tlsrpt_raw = ?
                         WHERE id = ?
                         """)
-                    try bindVerdictColumns(update, from: 1, v, evidence: evidence)
-                    try update.bind(1 + Self.verdictColumnCount, id)
-                    try update.runBound()
-                    try deleteChildren(id)
-                    try insertChildren(id, verdict: v)
+                    let e: Evidence? = evidence
+                    try withUnsafePointer(to: v) { v in
+                        try withUnsafePointer(to: e) { try bindVerdictColumns(update, from: 1, v, evidence: $0) }
+                        try update.bind(1 + Self.verdictColumnCount, id)
+                        try update.runBound()
+                        try deleteChildren(id)
+                        try insertChildren(id, verdict: v)
+                    }
                     result.reclassified += 1
                     if oldWords != [v.status.rawValue, v.mode?.rawValue, v.mxStatus.rawValue] || old != v.findings.map(\.code.rawValue) {
                         result.changed += 1

@@ -14,29 +14,42 @@ extension ScanStore {
         let w = try writeStatements()
         var pendingCerts: [DERKey: String] = [:]
         let inserted = try db.transaction("writing a batch of \(rows.count) domains") { () -> Int in
-            let d = w.domain
-            var n = 0
-            for r in rows {
-                try d.bind(1, scanID)
-                try d.bind(2, r.lineNo)
-                try d.bind(3, r.input)
-                try d.bind(4, r.rank)
-                try d.bind(5, r.domain)
-                try bindVerdictColumns(d, from: 6, r.verdict, evidence: r.evidence)
-                try d.bind(6 + Self.verdictColumnCount, r.millis)
-                try d.runBound()
-                guard db.changes == 1 else { continue }
-                let id = db.lastInsertRowID
-                n += 1
-                try insertChildren(id, verdict: r.verdict)
-                if let e = r.evidence { try insertEvidence(id, e, w, pending: &pendingCerts) }
+            // Each record by pointer, read field by field: `for r in rows`, and passing
+            // `records[i]`, copied every record, retaining each String and Array in it (perf of
+            // StoreWriteBenchTests).
+            try rows.withUnsafeBufferPointer { records in
+                var n = 0
+                for i in records.indices {
+                    if try insertRow(records.baseAddress! + i, scanID: scanID, w, pending: &pendingCerts) { n += 1 }
+                }
+                return n
             }
-            return n
         }
         // Only now are these certificates certainly in the database.
         if committedCerts.count + pendingCerts.count > Self.certCacheLimit { committedCerts.removeAll(keepingCapacity: true) }
         committedCerts.merge(pendingCerts) { a, _ in a }
         return inserted
+    }
+
+    /// One record's rows; false when its line was already stored for this scan.
+    private func insertRow(_ r: UnsafePointer<DomainRecord>, scanID: Int64, _ w: WriteStatements,
+                           pending: inout [DERKey: String]) throws -> Bool {
+        let d = w.domain
+        try d.bind(1, scanID)
+        try d.bind(2, r.pointee.lineNo)
+        try d.bind(3, r.pointee.input)
+        try d.bind(4, r.pointee.rank)
+        try d.bind(5, r.pointee.domain)
+        let verdict = r.pointer(to: \.verdict)!
+        try bindVerdictColumns(d, from: 6, verdict, evidence: r.pointer(to: \.evidence)!)
+        try d.bind(6 + Self.verdictColumnCount, r.pointee.millis)
+        try d.runBound()
+        guard db.changes == 1 else { return false }
+        let id = db.lastInsertRowID
+        try insertChildren(id, verdict: verdict)
+        // Asked of a plain field: `evidence != nil` copied the whole Evidence to compare it.
+        if r.pointee.evidence?.scanTime != nil { try insertEvidence(id, r.pointer(to: \.evidence)!, w, pending: &pending) }
+        return true
     }
 
     func writeStatements() throws -> WriteStatements {
@@ -49,27 +62,30 @@ extension ScanStore {
     static let verdictColumnCount: Int32 = 13
 
     /// Binds the verdict columns of `domains`, status to tlsrpt_raw, to parameters `first`... in
-    /// the order of the INSERT above and of the UPDATE in reclassify.
-    func bindVerdictColumns(_ s: Statement, from first: Int32, _ v: Verdict, evidence e: Evidence?) throws {
-        try s.bind(first, v.status.rawValue)
-        try s.bind(first + 1, v.mode?.rawValue)
-        try s.bind(first + 2, v.mxStatus.rawValue)
-        try s.bind(first + 3, e?.mx == nil ? nil : v.mx.count)
-        try s.bind(first + 4, v.record?.id)
-        try s.bind(first + 5, v.record?.raw)
-        try s.bind(first + 6, v.policy?.mode?.rawValue)
-        try s.bind(first + 7, v.policy?.maxAge)
-        try s.bind(first + 8, v.policy?.mx.count)
-        try s.bind(first + 9, e?.policyFetch?.httpStatus)
-        try s.bind(first + 10, e?.policyFetch?.contentType)
-        try s.bind(first + 11, v.tlsrpt?.status.rawValue)
-        try s.bind(first + 12, v.tlsrpt?.raw)
+    /// the order of the INSERT above and of the UPDATE in reclassify. The verdict and evidence by
+    /// pointer, here and in insertChildren: passed as values from the batch they were copied
+    /// whole, retaining every String and Array in them, for every domain.
+    func bindVerdictColumns(_ s: Statement, from first: Int32, _ v: UnsafePointer<Verdict>,
+                            evidence e: UnsafePointer<Evidence?>) throws {
+        try s.bind(first, v.pointee.status.rawValue)
+        try s.bind(first + 1, v.pointee.mode?.rawValue)
+        try s.bind(first + 2, v.pointee.mxStatus.rawValue)
+        try s.bind(first + 3, e.pointee?.mx?.lookup == nil ? nil : v.pointee.mx.count)
+        try s.bind(first + 4, v.pointee.record?.id)
+        try s.bind(first + 5, v.pointee.record?.raw)
+        try s.bind(first + 6, v.pointee.policy?.mode?.rawValue)
+        try s.bind(first + 7, v.pointee.policy?.maxAge)
+        try s.bind(first + 8, v.pointee.policy?.mx.count)
+        try s.bind(first + 9, e.pointee?.policyFetch?.httpStatus)
+        try s.bind(first + 10, e.pointee?.policyFetch?.contentType)
+        try s.bind(first + 11, v.pointee.tlsrpt?.status.rawValue)
+        try s.bind(first + 12, v.pointee.tlsrpt?.raw)
     }
 
     /// findings, mx_hosts, policy_mx and tlsrpt_rua of one domain row.
-    func insertChildren(_ id: Int64, verdict v: Verdict) throws {
+    func insertChildren(_ id: Int64, verdict v: UnsafePointer<Verdict>) throws {
         let w = try writeStatements()
-        for (i, f) in v.findings.enumerated() {
+        for (i, f) in v.pointee.findings.enumerated() {
             let s = w.finding
             try s.bind(1, id)
             try s.bind(2, i)
@@ -79,17 +95,25 @@ extension ScanStore {
             try s.bind(6, f.detail)
             try s.runBound()
         }
-        for (i, h) in v.mx.enumerated() {
-            let s = w.mxHost
-            try s.bind(1, id)
-            try s.bind(2, i)
-            try s.bind(3, h.host)
-            try s.bind(4, h.preference)
-            try s.bind(5, h.result?.rawValue)
+        // Up to WriteStatements.mxHostRowsMax hosts per statement: each statement run costs
+        // SQLite as much again as the row it inserts.
+        var first = 0
+        while first < v.pointee.mx.count {
+            let rows = min(v.pointee.mx.count - first, w.mxHosts.count)
+            let s = w.mxHosts[rows - 1]
+            for k in 0..<rows {
+                let p = Int32(5 * k), h = v.pointee.mx[first + k]
+                try s.bind(p + 1, id)
+                try s.bind(p + 2, first + k)
+                try s.bind(p + 3, h.host)
+                try s.bind(p + 4, h.preference)
+                try s.bind(p + 5, h.result?.rawValue)
+            }
             try s.runBound()
+            first += rows
         }
-        for (i, pattern) in (v.policy?.mx ?? []).enumerated() { try insertOrdinal(w.policyMX, id, i, pattern) }
-        for (i, uri) in (v.tlsrpt?.rua ?? []).enumerated() { try insertOrdinal(w.rua, id, i, uri) }
+        for (i, pattern) in (v.pointee.policy?.mx ?? []).enumerated() { try insertOrdinal(w.policyMX, id, i, pattern) }
+        for (i, uri) in (v.pointee.tlsrpt?.rua ?? []).enumerated() { try insertOrdinal(w.rua, id, i, uri) }
     }
 
     /// A (domain_id, ordinal, text) row: policy_mx and tlsrpt_rua.
@@ -108,12 +132,13 @@ extension ScanStore {
 
     /// The evidence as JSON plus its policy body, and each chain by reference to `certificates`
     /// (EvidenceCodec.swift describes the stored form).
-    func insertEvidence(_ id: Int64, _ e: Evidence, _ w: WriteStatements, pending: inout [DERKey: String]) throws {
+    /// `e` holds a value.
+    func insertEvidence(_ id: Int64, _ e: UnsafePointer<Evidence?>, _ w: WriteStatements, pending: inout [DERKey: String]) throws {
         EvidenceCodec.writeJSON(e, into: &w.json)
         let s = w.evidence
         try s.bind(1, id)
         try s.bind(2, EvidenceCodec.format)
-        try s.bind(4, blob: e.policyFetch?.body)
+        try s.bind(4, blob: e.pointee?.policyFetch?.body)
         try s.runBound(text: w.json.out.bytes, at: 3)
         try EvidenceCodec.forEachChain(e) { slot, chain in
             for (position, der) in chain.enumerated() {

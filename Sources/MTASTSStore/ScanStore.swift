@@ -27,11 +27,20 @@ public final class ScanStore {
         }
         db = try Database(path: path, create: create)
         try db.check(sqlite3_busy_timeout(db.handle, 5000), "setting the busy timeout")
+        // 8 KiB pages, not 4: ~15% less CPU per stored domain and a 7% smaller file
+        // (StoreWriteBenchTests at 50k-200k domains). Only a new database takes it: it must come
+        // before WAL, and an existing database keeps the size it has.
+        try db.exec("PRAGMA page_size=8192")
         try db.exec("PRAGMA journal_mode=WAL", "switching to WAL (is the directory writable?)")
         try db.exec("PRAGMA synchronous=NORMAL")
-        // Checkpoint the WAL every ~32 MB rather than every 4 MB: a scan rewrites the same
-        // index pages between checkpoints, and each checkpoint copies them into the database.
+        // Checkpoint the WAL every 8192 pages (64 MB of 8 KiB pages, 32 MB of 4 KiB) rather than
+        // SQLite's 1000: a scan rewrites the same index pages between checkpoints, and each
+        // checkpoint copies them into the database.
         try db.exec("PRAGMA wal_autocheckpoint=8192")
+        // A 64 MiB page cache, not 2 MB: domains_by_name takes its inserts all over the index
+        // (names come in no order), and past 2 MB each insert read its page back from the OS.
+        // It holds the index of ~1.5M domains; memory is taken only as pages are used.
+        try db.exec("PRAGMA cache_size=-65536")
         try Migrations.migrate(db, now: Self.now())
     }
 

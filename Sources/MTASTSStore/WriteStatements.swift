@@ -4,7 +4,11 @@
 final class WriteStatements {
     let domain: Statement
     let finding: Statement
-    let mxHost: Statement
+    /// mxHosts[n - 1] inserts n rows. OR FAIL, not the default ABORT: a statement of several rows
+    /// that may abort opens a statement journal in SQLite, and a conflict cannot happen here (a
+    /// new domain_id) and would fail the whole batch anyway.
+    let mxHosts: [Statement]
+    static let mxHostRowsMax = 4
     let policyMX: Statement
     let rua: Statement
     let evidence: Statement
@@ -21,7 +25,10 @@ final class WriteStatements {
             ON CONFLICT(scan_id, line_no) DO NOTHING
             """)
         finding = try db.prepare("INSERT INTO findings(domain_id, ordinal, code, severity, host, detail) VALUES (?, ?, ?, ?, ?, ?)")
-        mxHost = try db.prepare("INSERT INTO mx_hosts(domain_id, ordinal, host, preference, result) VALUES (?, ?, ?, ?, ?)")
+        mxHosts = try (1...Self.mxHostRowsMax).map { n in
+            try db.prepare("INSERT OR FAIL INTO mx_hosts(domain_id, ordinal, host, preference, result) VALUES "
+                           + Array(repeating: "(?, ?, ?, ?, ?)", count: n).joined(separator: ", "))
+        }
         policyMX = try db.prepare("INSERT INTO policy_mx(domain_id, ordinal, pattern) VALUES (?, ?, ?)")
         rua = try db.prepare("INSERT INTO tlsrpt_rua(domain_id, ordinal, uri) VALUES (?, ?, ?)")
         evidence = try db.prepare("INSERT INTO evidence(domain_id, format, json, policy_body) VALUES (?, ?, ?, ?)")

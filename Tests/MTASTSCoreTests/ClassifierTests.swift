@@ -221,6 +221,21 @@ struct ClassifierTests {
         #expect(v.findings.first { $0.code == .policyHTTPStatus }?.host == "mta-sts.example.com")
     }
 
+    /// classify skips both parsers when a lookup has no TXT records (most domains): what they
+    /// return for none must be what it states, an absent record with no findings.
+    @Test func noTXTRecordsIsWhatTheParsersSay() {
+        let sts = STSRecordParser.parse([])
+        #expect(sts.kind == .absent && sts.findings.isEmpty)
+        #expect(TLSRPTParser.parse([]) == TLSRPTResult(status: .absent, rua: [], raw: nil, findings: []))
+        for outcome in [DNSOutcome.noError, .nxDomain] {
+            let v = Classifier.classify(Evidence(domain: domain, scanTime: scanTime, txt: DNSLookup(outcome: outcome),
+                                                 tlsrpt: DNSLookup(outcome: outcome), mx: oneMX))
+            #expect(v == Verdict(status: .noRecord, mxStatus: .notProbed,
+                                 mx: [MXHostVerdict(host: "mail.example.com.", preference: 10, result: nil)],
+                                 tlsrpt: TLSRPTResult(status: .absent, rua: [], raw: nil, findings: [])))
+        }
+    }
+
     // MARK: media type (§3.2: "text/plain"; parameters ignored)
 
     @Test(arguments: [

@@ -25,6 +25,24 @@ import Testing
         #expect(mode == "wal")
     }
 
+    /// A new database gets 8 KiB pages; one made with SQLite's 4 KiB keeps them (page_size
+    /// cannot change once a database is in WAL), and still opens and takes rows.
+    @Test func newDatabasesHave8KiBPagesAndOldOnesKeepTheirs() throws {
+        func pageSize(_ s: ScanStore) throws -> Int { try Fixture.count(s, "PRAGMA page_size") }
+        let (store, _) = try Fixture.newStore()
+        #expect(try pageSize(store) == 8192)
+
+        let path = try Fixture.tempDir().appendingPathComponent("old.db").path
+        do {  // closed at the end of the block
+            let db = try Database(path: path, create: true)
+            try db.exec("PRAGMA page_size=4096; PRAGMA journal_mode=WAL; CREATE TABLE t(x);")
+        }
+        let old = try ScanStore(path: path)
+        #expect(try pageSize(old) == 4096)
+        let scan = try old.beginScan(Fixture.meta())
+        #expect(try old.write([Fixture.record(1, Fixture.noRecordEvidence())], scanID: scan) == 1)
+    }
+
     @Test func unwritablePathIsAClearError() throws {
         // A path below a regular file cannot be created, even by root.
         let dir = try Fixture.tempDir()

@@ -84,6 +84,34 @@ import Testing
         #expect(s.contains(1_000_000) && !s.contains(0) && !s.contains(1_000_001) && !s.contains(-1))
     }
 
+    /// mx_hosts rows go in several per INSERT (WriteStatements.mxHosts): every count up to two
+    /// statements' worth and one more comes back as the verdict has it, in order.
+    @Test func everyMXHostIsStoredInOrder() throws {
+        let (store, _) = try Fixture.newStore()
+        let scan = try store.beginScan(Fixture.meta())
+        let most = 2 * WriteStatements.mxHostRowsMax + 1
+        let records = (0...most).map { n in
+            var r = Fixture.record(n + 1, Fixture.noRecordEvidence("m\(n).example"))
+            r.verdict.mx = (0..<n).map { MXHostVerdict(host: "mx\($0).m\(n).example", preference: 10 * $0,
+                                                      result: $0 % 3 == 0 ? nil : $0 % 3 == 1 ? .pass : .unreachable) }
+            return r
+        }
+        #expect(try store.write(records, scanID: scan) == records.count)
+        for r in records {
+            let id = try #require(try store.domainRowID(scanID: scan, lineNo: r.lineNo))
+            var stored: [MXHostVerdict] = []
+            var ordinals: [Int] = []
+            try store.db.prepare("SELECT ordinal, host, preference, result FROM mx_hosts WHERE domain_id = ? ORDER BY ordinal")
+                .query([.int(id)]) {
+                    ordinals.append(Int($0.int(0)))
+                    stored.append(MXHostVerdict(host: $0.text(1) ?? "", preference: Int($0.int(2)),
+                                                result: $0.text(3).flatMap(MXResult.init(rawValue:))))
+                }
+            #expect(stored == r.verdict.mx)
+            #expect(ordinals == Array(0..<r.verdict.mx.count))
+        }
+    }
+
     @Test func invalidAndExcludedRowsAreStored() throws {
         let (store, _) = try Fixture.newStore()
         let scan = try store.beginScan(Fixture.meta())
