@@ -37,11 +37,6 @@ public final class ScanStore {
         // SQLite's 1000: a scan rewrites the same index pages between checkpoints, and each
         // checkpoint copies them into the database.
         try db.exec("PRAGMA wal_autocheckpoint=8192")
-        // A 16 MiB page cache, not 2 MB: domains_by_name takes its inserts all over the index
-        // (names come in no order), and past 2 MB each insert read its page back from the OS.
-        // Not more: the cache is resident memory, and a scan must stay under 200 MB at 1M
-        // domains (64 MiB helped the store bench ~10% at 300k domains, but costs its size).
-        try db.exec("PRAGMA cache_size=-16384")
         try Migrations.migrate(db, now: Self.now())
     }
 
