@@ -135,16 +135,16 @@ public enum DNSMessage {
         return answer
     }
 
-    /// Walks a possibly compressed name with readName's checks, without building it: returns the
-    /// offset after the name in place, and whether it equals `name` (lower case, no final dot) as
-    /// readName would spell it.
-    static func walkName(_ m: [UInt8], at start: Int, comparingWith name: [UInt8]) -> (Int, Bool)? {
+    /// Walks a possibly compressed name from `start` with RFC 1035's checks (labels of at most
+    /// 63 octets, 255 octets in all, compression pointers only backwards, so no loops), handing
+    /// each label's byte range to `label` in order. Returns the offset after the name in place,
+    /// or nil for a malformed name. The one place these checks live: readName and walkName
+    /// both go through it.
+    static func walkLabels(_ m: [UInt8], at start: Int, _ label: (Range<Int>) -> Void) -> Int? {
         var i = start
         var end: Int?
         var jumps = 0
         var total = 0
-        var p = 0          // how much of `name` matched so far
-        var same = true
         while true {
             guard i < m.count else { return nil }
             let len = Int(m[i])
@@ -164,61 +164,45 @@ public enum DNSMessage {
             guard len <= 63, i + 1 + len <= m.count else { return nil }
             total += len + 1
             guard total < 255 else { return nil }   // §3.1: 255 octets, the root's zero included
-            if same {
-                if p > 0 {
-                    same = p < name.count && name[p] == ASCII.dot
-                    p += 1
-                }
-                if same, p + len <= name.count {
-                    for k in 0..<len where ASCII.lower(m[i + 1 + k]) != name[p + k] {
-                        same = false
-                        break
-                    }
-                    p += len
-                } else {
-                    same = false
-                }
-            }
+            label((i + 1)..<(i + 1 + len))
             i += 1 + len
         }
-        return (end!, same && p == name.count)
+        return end
+    }
+
+    /// Whether the name at `start` equals `name` (lower case, no final dot) as readName would
+    /// spell it, without building it; and the offset after the name in place.
+    static func walkName(_ m: [UInt8], at start: Int, comparingWith name: [UInt8]) -> (Int, Bool)? {
+        var p = 0          // how much of `name` matched so far
+        var same = true
+        guard let end = walkLabels(m, at: start, { r in
+            guard same else { return }
+            if p > 0 {
+                same = p < name.count && name[p] == ASCII.dot
+                p += 1
+            }
+            guard same, p + r.count <= name.count else { same = false; return }
+            for k in r where ASCII.lower(m[k]) != name[p + k - r.lowerBound] {
+                same = false
+                return
+            }
+            p += r.count
+        }) else { return nil }
+        return (end, same && p == name.count)
     }
 
     /// Reads a possibly compressed name; returns it lower-cased without the final dot, and the
     /// offset after the name in place.
     static func readName(_ m: [UInt8], at start: Int) -> (String, Int)? {
         // Lower-cased bytes and dots into one buffer, one String at the end: a String per label
-        // and a join were most of this function's cost, and it runs for every answer a scan gets.
+        // and a join were most of this function's cost.
         var bytes: [UInt8] = []
         bytes.reserveCapacity(64)
-        var i = start
-        var end: Int?
-        var jumps = 0
-        var total = 0
-        while true {
-            guard i < m.count else { return nil }
-            let len = Int(m[i])
-            if len == 0 {
-                if end == nil { end = i + 1 }
-                break
-            }
-            if len & 0xC0 == 0xC0 {
-                guard i + 1 < m.count else { return nil }
-                let target = (len & 0x3F) << 8 | Int(m[i + 1])
-                guard target < i, jumps < 64 else { return nil }   // only backwards: no loops
-                if end == nil { end = i + 2 }
-                i = target
-                jumps += 1
-                continue
-            }
-            guard len <= 63, i + 1 + len <= m.count else { return nil }
-            total += len + 1
-            guard total < 255 else { return nil }   // §3.1: 255 octets, the root's zero included
-            if !bytes.isEmpty { bytes.append(UInt8(ascii: ".")) }
-            for k in (i + 1)..<(i + 1 + len) { bytes.append(ASCII.lower(m[k])) }
-            i += 1 + len
-        }
-        return (String(decoding: bytes, as: UTF8.self), end!)
+        guard let end = walkLabels(m, at: start, { r in
+            if !bytes.isEmpty { bytes.append(ASCII.dot) }
+            for k in r { bytes.append(ASCII.lower(m[k])) }
+        }) else { return nil }
+        return (String(decoding: bytes, as: UTF8.self), end)
     }
 
     /// RFC 5952 text form: lower case, longest run of zero groups as "::".
