@@ -71,15 +71,21 @@ final class RecordingResolver: @unchecked Sendable {
 
         """
 
+    /// An I/O loop that asks only the resolver on 127.0.0.1:`port`, one try per query. The loop
+    /// reads its trust store once, at start-up, so the root's file is removed when this returns.
+    static func loop(resolverPort port: UInt16, timeoutMillis: Int) throws -> EventLoop {
+        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("mtasts-queryid-\(getpid())-\(port).pem")
+        try rootPEM.write(to: ca, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: ca) }
+        return try EventLoop(config: NetConfig(resolvers: ["127.0.0.1:\(port)"], timeoutMillis: timeoutMillis,
+                                               dnsRetries: 0, caFile: ca.path, userAgent: "mtasts-test",
+                                               ehloName: "test.invalid"))
+    }
+
     @Test func queriesCarryDistinctRandomIDsAndAnswersAreMatched() async throws {
         let resolver = try RecordingResolver()
         defer { close(resolver.fd) }
-        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("mtasts-queryid-\(getpid()).pem")
-        try Self.rootPEM.write(to: ca, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: ca) }
-        let loop = try EventLoop(config: NetConfig(resolvers: ["127.0.0.1:\(resolver.port)"], timeoutMillis: 3000,
-                                                   dnsRetries: 0, caFile: ca.path, userAgent: "mtasts-test",
-                                                   ehloName: "test.invalid"))
+        let loop = try Self.loop(resolverPort: resolver.port, timeoutMillis: 3000)
         defer { loop.shutdown() }
 
         // All go out in one burst: 150 fit the test socket's default receive buffer (~250 small
@@ -110,12 +116,7 @@ final class RecordingResolver: @unchecked Sendable {
             port = probe.port
             close(probe.fd)   // nothing listens there any more
         }
-        let ca = FileManager.default.temporaryDirectory.appendingPathComponent("mtasts-deadport-\(getpid()).pem")
-        try Self.rootPEM.write(to: ca, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: ca) }
-        let loop = try EventLoop(config: NetConfig(resolvers: ["127.0.0.1:\(port)"], timeoutMillis: 20_000,
-                                                   dnsRetries: 0, caFile: ca.path, userAgent: "mtasts-test",
-                                                   ehloName: "test.invalid"))
+        let loop = try Self.loop(resolverPort: port, timeoutMillis: 20_000)
         defer { loop.shutdown() }
         let started = Date()
         let results = await loop.queries((0..<20).map { ("d\($0).test", .txt) })
