@@ -10,7 +10,8 @@
 #    (once per handshake). These bound how cheap a policy fetch or a STARTTLS probe can be.
 # 4. What one whole policy fetch costs the client through libcurl (bench/tls_fetch_cost.c), with
 #    mtasts's options, one fetch at a time: the per-connection floor any libcurl scanner pays.
-# 5. How many TLS connections a cold scan makes (a second scan, counting SSL_new with a uprobe).
+# 5. How many TLS connections and socket system calls a cold scan makes (a second scan, counting
+#    SSL_new with a uprobe and sendmmsg/recvmmsg/sendto/recvfrom with syscall tracepoints).
 # Prints only; CI does not run it. Needs perf (linux-perf) and gcc.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -73,11 +74,14 @@ gcc -O2 bench/tls_fetch_cost.c -o "$T/tls_fetch_cost" -lcurl -lssl -lcrypto
   | head -520 > "$T/hosts.txt"
 "$T/tls_fetch_cost" "$T/hosts.txt" 500 "$D/ca/ca.crt" "$WORLD_HTTPS_PORT" 127.0.1.1 || true
 
-echo "## TLS connections in one cold scan (a perf uprobe on libssl's SSL_new)"
+echo "## TLS connections and socket system calls in one cold scan (perf: a uprobe on libssl's SSL_new, syscall tracepoints)"
 libssl=$(ldd "$BIN" | awk '/libssl/ {print $3}')
 if perf probe -q -x "$libssl" -a SSL_new >/dev/null 2>&1; then
-  cold_scan perf stat -x, -e probe_libssl:SSL_new -o "$T/ssl.stat" -- 2>/dev/null
-  echo "  $(awk -F, '/SSL_new/ {print $1}' "$T/ssl.stat") for $N domains"
+  calls=syscalls:sys_enter_sendmmsg,syscalls:sys_enter_recvmmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_recvfrom
+  cold_scan perf stat -x, -e "probe_libssl:SSL_new,$calls" -o "$T/ssl.stat" -- 2>/dev/null
+  echo "  $(awk -F, '/SSL_new/ {print $1}' "$T/ssl.stat") TLS connections for $N domains"
+  # UDP to the resolver is sendmmsg/recvmmsg (DatagramBatcher); sendto/recvfrom are curl's TCP.
+  awk -F, '/sys_enter_/ { sub(".*sys_enter_", "", $3); printf "  %s %s\n", $1, $3 }' "$T/ssl.stat"
   perf probe -q -d 'probe_libssl:SSL_new' >/dev/null 2>&1 || true
 else
   echo "  (perf probe is not allowed here: needs root or perf_event_paranoid <= 1)"
