@@ -116,11 +116,14 @@ final class RecordingResolver: @unchecked Sendable {
             port = probe.port
             close(probe.fd)   // nothing listens there any more
         }
+        // The outcome tells the two apart, so no clock is read: a query that waits out its
+        // timeout ends as .timeout (ARES_ETIMEOUT), one ended by the refusal as .servFail. (A
+        // wall-clock bound here failed in CI: on 2 cores the parallel bench tests held the
+        // cooperative threads for 10 s before this task could resume.)
         let loop = try Self.loop(resolverPort: port, timeoutMillis: 20_000)
         defer { loop.shutdown() }
-        let started = Date()
         let results = await loop.queries((0..<20).map { ("d\($0).test", .txt) })
+        #expect(results.count == 20)
         #expect(results.allSatisfy { $0.outcome == .servFail })
-        #expect(Date().timeIntervalSince(started) < 10)   // far below the 20 s timeout
     }
 }
