@@ -46,6 +46,30 @@ public enum DNSMessage {
     /// Parses a response to a query for `qname`/`qtype`. Returns nil for a message too malformed
     /// to read (the caller records `MALFORMED`).
     public static func parse(_ m: [UInt8], qname: String, qtype: DNSType) -> DNSAnswer? {
+        m.withUnsafeBufferPointer { parse($0, qname: qname, qtype: qtype) }
+    }
+
+    /// The same, read in place from the resolver's buffer: this runs for every answer of a scan,
+    /// and a copy of each answer into an Array was a malloc, a memcpy and a free per query. Every
+    /// read below is bounds-checked by hand (the guards), as it was on the Array.
+    public static func parse(_ m: UnsafeBufferPointer<UInt8>, qname: String, qtype: DNSType) -> DNSAnswer? {
+        // The asked name as a resolver echoes it: lower case, no final dot. Names are compared
+        // on the wire, label by label; a String is made only for a name that is kept (a CNAME
+        // target, an MX exchange). The names a scan asks are already in that form (normalised
+        // input, names read by readName), so they are used in place, without a copy.
+        var qname = qname
+        return qname.withUTF8 { q in
+            if q.last != ASCII.dot, !q.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) {
+                return parse(m, asked: q, qtype: qtype)
+            }
+            var asked = Array(q)
+            for k in asked.indices where asked[k] >= 0x41 && asked[k] <= 0x5A { asked[k] |= 0x20 }
+            if asked.last == ASCII.dot { asked.removeLast() }
+            return asked.withUnsafeBufferPointer { parse(m, asked: $0, qtype: qtype) }
+        }
+    }
+
+    private static func parse(_ m: UnsafeBufferPointer<UInt8>, asked: UnsafeBufferPointer<UInt8>, qtype: DNSType) -> DNSAnswer? {
         guard m.count >= 12 else { return nil }
         let flags = Int(m[2]) << 8 | Int(m[3])
         var answer = DNSAnswer(rcode: flags & 0x0F, authenticated: flags & 0x0020 != 0, truncated: flags & 0x0200 != 0,
@@ -53,12 +77,6 @@ public enum DNSMessage {
         let qd = Int(m[4]) << 8 | Int(m[5])
         let an = Int(m[6]) << 8 | Int(m[7])
         var i = 12
-        // The asked name as a resolver echoes it: lower case, no final dot. Names are compared
-        // on the wire, label by label; a String is made only for a name that is kept (a CNAME
-        // target, an MX exchange). This runs for every answer a scan gets.
-        var asked = Array(qname.utf8)   // a copy, not map: map on UTF8View was 0.5% of a scan
-        for k in asked.indices where asked[k] >= 0x41 && asked[k] <= 0x5A { asked[k] |= 0x20 }
-        if asked.last == ASCII.dot { asked.removeLast() }
         // The answer must be to our question: name and type, or it is someone else's answer.
         for _ in 0..<qd {
             guard let (next, same) = walkName(m, at: i, comparingWith: asked), next + 4 <= m.count else { return nil }
@@ -140,7 +158,7 @@ public enum DNSMessage {
     /// each label's byte range to `label` in order. Returns the offset after the name in place,
     /// or nil for a malformed name. The one place these checks live: readName and walkName
     /// both go through it.
-    static func walkLabels(_ m: [UInt8], at start: Int, _ label: (Range<Int>) -> Void) -> Int? {
+    static func walkLabels(_ m: UnsafeBufferPointer<UInt8>, at start: Int, _ label: (Range<Int>) -> Void) -> Int? {
         var i = start
         var end: Int?
         var jumps = 0
@@ -172,7 +190,7 @@ public enum DNSMessage {
 
     /// Whether the name at `start` equals `name` (lower case, no final dot) as readName would
     /// spell it, without building it; and the offset after the name in place.
-    static func walkName(_ m: [UInt8], at start: Int, comparingWith name: [UInt8]) -> (Int, Bool)? {
+    static func walkName(_ m: UnsafeBufferPointer<UInt8>, at start: Int, comparingWith name: UnsafeBufferPointer<UInt8>) -> (Int, Bool)? {
         var p = 0          // how much of `name` matched so far
         var same = true
         guard let end = walkLabels(m, at: start, { r in
@@ -194,6 +212,10 @@ public enum DNSMessage {
     /// Reads a possibly compressed name; returns it lower-cased without the final dot, and the
     /// offset after the name in place.
     static func readName(_ m: [UInt8], at start: Int) -> (String, Int)? {
+        m.withUnsafeBufferPointer { readName($0, at: start) }
+    }
+
+    static func readName(_ m: UnsafeBufferPointer<UInt8>, at start: Int) -> (String, Int)? {
         // Lower-cased bytes and dots into one buffer, one String at the end: a String per label
         // and a join were most of this function's cost.
         var bytes: [UInt8] = []

@@ -20,6 +20,8 @@ public final class EventLoop: @unchecked Sendable {
     var nextChannel = 0
     var channelTags: [ChannelTag] = []
     var queryIDs = QueryIDs()
+    /// What c-ares carries for each query in flight (see QuerySlot).
+    let querySlots = QuerySlots(capacity: EventLoop.channelCount * EventLoop.maxInFlightPerChannel)
     /// c-ares's sockets: its queries leave in one sendmmsg per socket per turn (see flushQueries).
     let datagrams = DatagramBatcher()
     var multi: UnsafeMutableRawPointer?
@@ -80,6 +82,7 @@ public final class EventLoop: @unchecked Sendable {
         wake()
         stopped.wait()
         for c in channels { ares_destroy(c.channel) }
+        querySlots.deallocate()
         if let multi { curl_multi_cleanup(multi) }
         if let trustStore { X509_STORE_free(trustStore) }
         close(epfd)
