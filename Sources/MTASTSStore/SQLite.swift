@@ -27,7 +27,11 @@ final class Database {
     let path: String
     private(set) var handle: OpaquePointer?
 
+    /// Process-wide settings, once, before the first connection (sqlite3_config's rule).
+    private static let configured: Void = { _ = mtasts_sqlite_no_memstatus() }()
+
     init(path: String, create: Bool) throws {
+        _ = Self.configured
         self.path = path
         var h: OpaquePointer?
         // NOMUTEX: one owner, so SQLite's own locking per call would be wasted work.
