@@ -25,7 +25,9 @@ final class DNSChannel {
     let channel: ares_channel
     let index: Int
     var inFlight = 0
-    var waiting: [(String, DNSType, DNSCompletion)] = []
+    /// A queue: entries before `waitingHead` have been started and are nil. Taking an entry
+    /// moves it out, so the queue holds nothing of a started query (its batch and answers).
+    var waiting: [(String, DNSType, DNSCompletion)?] = []
     var waitingHead = 0
 
     init(channel: ares_channel, index: Int) {
@@ -239,12 +241,18 @@ extension EventLoop {
     func startWaitingQueries(_ index: Int) {
         let channel = channels[index]
         while channel.inFlight < Self.maxInFlightPerChannel, channel.waitingHead < channel.waiting.count {
-            let (name, type, c) = channel.waiting[channel.waitingHead]
+            let (name, type, c) = channel.waiting[channel.waitingHead].take()!
             channel.waitingHead += 1
             startQuery(name, type, c, on: channel)
         }
-        if channel.waitingHead == channel.waiting.count, channel.waitingHead > 0 {
+        // In a long scan the queue seldom runs empty (a thousand domains want three queries each,
+        // and c-ares has slots for 512), so the started part is cut off once it is the larger
+        // half, not only when all is started: otherwise the array grew with the scan.
+        if channel.waitingHead == channel.waiting.count {
             channel.waiting.removeAll(keepingCapacity: true)
+            channel.waitingHead = 0
+        } else if channel.waitingHead >= 1024, channel.waitingHead * 2 >= channel.waiting.count {
+            channel.waiting.removeFirst(channel.waitingHead)
             channel.waitingHead = 0
         }
     }
@@ -252,7 +260,8 @@ extension EventLoop {
     func startQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion, on channel: DNSChannel) {
         var buf: UnsafeMutablePointer<UInt8>?
         var len: Int32 = 0
-        let rc = ares_create_query(name, Int32(ns_c_in.rawValue), Int32(type.rawValue), queryIDs.next(), 1, &buf, &len, 1232)
+        // withCString: the String's own bytes, where passing `name` itself made a copy.
+        let rc = name.withCString { ares_create_query($0, Int32(ns_c_in.rawValue), Int32(type.rawValue), queryIDs.next(), 1, &buf, &len, 1232) }
         guard rc == ARES_SUCCESS, let buf else {
             // A name c-ares cannot put on the wire (a label over 63 bytes...): no query is sent.
             c.complete(DNSResult(outcome: .malformed, answer: nil))

@@ -96,8 +96,7 @@ public final class ScanRunner {
             if pending.count >= config.batchSize || Date().timeIntervalSince(lastFlush) >= 1 { try flush() }
         }
         func complete(_ slot: Int, _ evidence: Evidence) throws {
-            let d = slots[slot]!
-            slots[slot] = nil
+            let d = slots[slot].take()!   // moved out: no copy of its strings
             freeSlots.append(slot)
             inFlight -= 1
             let millis = Int((DispatchTime.now().uptimeNanoseconds - d.startedNanos) / 1_000_000)
