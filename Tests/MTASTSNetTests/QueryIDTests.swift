@@ -82,6 +82,21 @@ final class RecordingResolver: @unchecked Sendable {
                                                ehloName: "test.invalid"))
     }
 
+    /// A loopback UDP port that nothing listens on: bound to learn a free one, then closed.
+    static func closedUDPPort() throws -> UInt16 {
+        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(s) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
+        }
+        guard s >= 0, bound else { throw NetError("test: cannot bind 127.0.0.1") }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+
     @Test func queriesCarryDistinctRandomIDsAndAnswersAreMatched() async throws {
         let resolver = try RecordingResolver()
         defer { close(resolver.fd) }
@@ -110,12 +125,10 @@ final class RecordingResolver: @unchecked Sendable {
         // Queries leave in batches (DatagramBatcher), so the kernel's "port unreachable" comes
         // back on a later read, not on the send: it must still reach c-ares, which ends the
         // queries (recorded as SERVFAIL, see EventLoop.result) instead of waiting them out.
-        let port: UInt16
-        do {
-            let probe = try RecordingResolver()
-            port = probe.port
-            close(probe.fd)   // nothing listens there any more
-        }
+        // A port bound and closed again, with no thread on it: closing a RecordingResolver's
+        // socket left its thread blocked in recvfrom, which kept the socket open until a first
+        // query arrived (that one then timed out; this failed in CI under load).
+        let port = try Self.closedUDPPort()
         // The outcome tells the two apart, so no clock is read: a query that waits out its
         // timeout ends as .timeout (ARES_ETIMEOUT), one ended by the refusal as .servFail. (A
         // wall-clock bound here failed in CI: on 2 cores the parallel bench tests held the
