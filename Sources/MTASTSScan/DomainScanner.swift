@@ -143,10 +143,11 @@ public struct DomainScanner: Sendable {
         return mx
     }
 
-    /// Every address of the host (IPv4 and IPv6), each probed once per scan, and its TLSA.
+    /// Every address of the host (IPv4 and IPv6), each probed once per scan, and its TLSA; the
+    /// host's lookups too are shared by the scan's domains (ProbeCache.lookups).
     func probeHost(_ host: MXEvidence.Host) async -> MXEvidence.Host {
         var h = host
-        let answers = await loop.queries([(host.name, .a), (host.name, .aaaa), ("_25._tcp." + host.name, .tlsa)])
+        let answers = await probes.lookups(host: host.name)   // once per host per scan
         let (outcome, addresses) = Self.combine(a: answers[0], aaaa: answers[1])
         h.addressLookup = outcome
         h.addresses = addresses

@@ -5,6 +5,9 @@
 // memory does not grow with the input (a pair used again after falling out is probed again).
 // The session without SNI is per address, not per pair: without SNI the host name plays no part,
 // so every MX host name on one address shares its answer (one such session per address per scan).
+// A host's own lookups (A, AAAA, TLSA) are shared the same way: a provider's host is looked up
+// once per scan, not once per domain that names it. A lookup that failed is not kept: the next
+// domain asks again, as it would have.
 import Foundation
 import MTASTSCore
 import MTASTSNet
@@ -13,6 +16,8 @@ public actor ProbeCache {
     private var probes: TaskLRU<SMTPProbeEvidence>
     /// By address: the leaf certificate presented to a session without SNI (nil: no TLS).
     private var plainLeaves: TaskLRU<[UInt8]?>
+    /// By MX host name: its A, AAAA and TLSA answers, in that order.
+    private var hostLookups: TaskLRU<[DNSResult]>
     private let limiter: AddressLimiter
     private let loop: EventLoop
     private let port: Int
@@ -23,6 +28,7 @@ public actor ProbeCache {
                 perAddressBackoff: Double = 60, exclusions: ExclusionList = ExclusionList(), capacity: Int = 8192) {
         probes = TaskLRU(capacity: capacity)
         plainLeaves = TaskLRU(capacity: capacity)
+        hostLookups = TaskLRU(capacity: capacity)
         self.loop = loop
         self.port = port
         self.limiter = AddressLimiter(limit: perAddressConcurrency, rate: perAddressRate, backoffSeconds: perAddressBackoff)
@@ -50,6 +56,19 @@ public actor ProbeCache {
                 return result
             }
         }.value
+    }
+
+    /// The A, AAAA and TLSA (`_25._tcp.<host>`) answers for an MX host, asked once per scan
+    /// while they succeed. A failed one (timeout, SERVFAIL...) is dropped once it is known, so
+    /// a transient failure is not handed to every later domain on the host.
+    public func lookups(host: String) async -> [DNSResult] {
+        let loop = self.loop
+        let task = hostLookups.task(host) {
+            Task { await loop.queries([(host, .a), (host, .aaaa), ("_25._tcp." + host, .tlsa)]) }
+        }
+        let answers = await task.value
+        if answers.contains(where: { $0.outcome.isFailure }) { hostLookups.forget(host, ifStill: task) }
+        return answers
     }
 
     /// The leaf an address presents to a STARTTLS session without SNI, probed once per address.
@@ -91,6 +110,11 @@ struct TaskLRU<Value: Sendable> {
         let task = make()
         entries[key] = (task, uses)
         return task
+    }
+
+    /// Drops `key`'s entry if it still holds `task` (a later caller may have replaced it).
+    mutating func forget(_ key: String, ifStill task: Task<Value, Never>) {
+        if entries[key]?.task == task { entries[key] = nil }
     }
 }
 

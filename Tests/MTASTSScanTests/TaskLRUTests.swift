@@ -25,4 +25,15 @@ import Testing
         for key in ["k0", "k5", "k15", "new", "k1", "k4"] { use(key) }
         #expect(made == ["k1", "k4"])   // kept: k0, k5...k15 and new; k1 and k4 were dropped
     }
+
+    @Test func forgetDropsOnlyTheTaskItWasGiven() async {
+        var lru = TaskLRU<Int>(capacity: 16)
+        let old = lru.task("a") { Task { 1 } }
+        lru.forget("a", ifStill: old)
+        let new = lru.task("a") { Task { 2 } }      // made afresh
+        #expect(await new.value == 2)
+        lru.forget("a", ifStill: old)               // a stale forget leaves the new task
+        let again = lru.task("a") { Task { 3 } }
+        #expect(await again.value == 2)
+    }
 }
