@@ -115,7 +115,11 @@ def build(w, d, kind, inp, *, txt="default", phost="nginx", cert="good", cert_na
     if status not in ("dns-error", "no-record"):
         q += ["mta-sts.%s A" % d, "mta-sts.%s AAAA" % d]
         for _, host, _ in mx or []:
-            q += ["%s A" % host, "%s AAAA" % host, "_25._tcp.%s TLSA" % host]
+            # The scanner looks an MX host up once per scan (ProbeCache.lookups), however many
+            # domains name it (its failed lookups again, but those hosts are few).
+            if host not in w.hosts_asked:
+                w.hosts_asked.add(host)
+                q += ["%s A" % host, "%s AAAA" % host, "_25._tcp.%s TLSA" % host]
     return w.truth(input=inp, domain=d, kind=kind, status=status, mode=mode,
                    mx=mx if mx_lookup == "ok" else None, patterns=patterns, mx_lookup=mx_lookup,
                    findings=findings, tlsrpt=tlsrpt)

@@ -120,6 +120,7 @@ class World:
         self.sni_hosts = []
         self.exclude = []
         self.queries = []            # dnsperf lines
+        self.hosts_asked = set()     # MX hosts whose lookups are already in the mix
 
     def _h(self, s, mod):
         return int(hashlib.sha256(s.encode()).hexdigest()[:8], 16) % mod
