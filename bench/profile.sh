@@ -62,6 +62,11 @@ awk -v total="$(python3 -c "print(($user + $sys) * 1e6 / $N)")" '
         share[part] += p }
       END { for (k in share) printf "  %5.1f%%  %5.1f µs  %s\n", share[k], share[k] * total / 100, k }' "$T/by-dso.txt" | sort -rn
 
+echo "## CPU by thread (share of perf's samples; the largest is the I/O loop's thread)"
+perf script -i "$T/perf.data" -F tid 2>/dev/null > "$T/tids.txt" || true
+sort "$T/tids.txt" | uniq -c | sort -rn | awk -v n="$(wc -l < "$T/tids.txt")" \
+  'NR <= 4 && n > 0 { printf "  %5.1f%%  thread %s\n", 100 * $1 / n, $2 }'
+
 echo "## OpenSSL per TLS connection, before any I/O (bench/openssl_cost.c)"
 gcc -O2 bench/openssl_cost.c -o "$T/openssl_cost" -lssl -lcrypto
 cert=$(find "$D/certs" -name "*.crt" -print -quit)
