@@ -31,7 +31,9 @@ scan() { # NAME BINARY
     --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 >/dev/null 2>&1
   awk -F': ' -v name="$1" -v n="$N" '
     /User time/ {u = $2} /System time/ {s = $2} /Elapsed/ {w = $2} /Maximum resident/ {r = $2}
-    END { printf "%-8s %6.1f µs CPU per domain   wall %s   peak RSS %d MB\n", name, (u + s) * 1e6 / n, w, r / 1024 }' "$T/$1.time"
+    /Voluntary context/ {v = $2}
+    END { printf "%-8s %6.1f µs CPU per domain   wall %s   peak RSS %d MB   voluntary context switches %d\n",
+                 name, (u + s) * 1e6 / n, w, r / 1024, v }' "$T/$1.time"
 }
 results() { sqlite3 "$T/$1.db" "select line_no, status, mode, mx_status, tlsrpt_status, http_status from domains order by line_no" | md5sum; }
 
