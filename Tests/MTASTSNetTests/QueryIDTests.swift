@@ -6,6 +6,23 @@ import MTASTSCore
 import Testing
 @testable import MTASTSNet
 
+/// A UDP socket bound to 127.0.0.1 on a port the kernel picks, and that port.
+func bindLoopbackUDP() throws -> (Int32, UInt16) {
+    let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
+    }
+    guard s >= 0, bound else {
+        if s >= 0 { close(s) }
+        throw NetError("test: cannot bind a UDP socket to 127.0.0.1")
+    }
+    return (s, UInt16(bigEndian: addr.sin_port))
+}
+
 /// A resolver on 127.0.0.1 that answers every query NXDOMAIN and remembers the IDs it saw.
 final class RecordingResolver: @unchecked Sendable {
     let fd: Int32
@@ -14,19 +31,9 @@ final class RecordingResolver: @unchecked Sendable {
     private var seen: [UInt16] = []
 
     init() throws {
-        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
-        }
+        (fd, port) = try bindLoopbackUDP()
         var rcvbuf: Int32 = 1 << 20   // more room for the burst, where the kernel allows it
-        _ = setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
-        guard s >= 0, bound else { throw NetError("test resolver: cannot bind 127.0.0.1") }
-        fd = s
-        port = UInt16(bigEndian: addr.sin_port)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
         Thread { [self] in serve() }.start()
     }
 
@@ -84,17 +91,9 @@ final class RecordingResolver: @unchecked Sendable {
 
     /// A loopback UDP port that nothing listens on: bound to learn a free one, then closed.
     static func closedUDPPort() throws -> UInt16 {
-        let s = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(s) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(s, $0, len) == 0 && getsockname(s, $0, &len) == 0 }
-        }
-        guard s >= 0, bound else { throw NetError("test: cannot bind 127.0.0.1") }
-        return UInt16(bigEndian: addr.sin_port)
+        let (s, port) = try bindLoopbackUDP()
+        close(s)
+        return port
     }
 
     @Test func queriesCarryDistinctRandomIDsAndAnswersAreMatched() async throws {
