@@ -137,7 +137,7 @@ final class QuerySlots {
         free = (0..<Int32(capacity)).reversed()
     }
 
-    /// Stores a query; nil when every slot is taken (the caller keeps the query waiting).
+    /// Stores a query; nil when every slot is taken (never, while inFlight stays bounded).
     func take(_ make: (Int32) -> QuerySlot) -> UnsafeMutablePointer<QuerySlot>? {
         guard let i = free.popLast() else { return nil }
         (base + Int(i)).initialize(to: make(i))
