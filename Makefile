@@ -17,7 +17,7 @@ help:
 	@echo "make test    install what the tests need, build, run every test (unit, CLI, test world)"
 	@echo "make demo    install, build, bring up the loopback world, scan it, show the result, stop the world"
 	@echo "make build   debug build;  make release: release build"
-	@echo "make bench   scanner vs the dnsperf ceiling and vs the Python peer (BENCH_N, default 100000)"
+	@echo "make bench   scanner vs the dnsperf ceiling and vs the Python peer (BENCH_N, default 100000; BENCH_SCANS, default 3)"
 	@echo "make profile where the CPU goes (perf on a 100k scan; PROFILE_N)"
 	@echo "make fuzz    libFuzzer on the record and policy parsers, FUZZ_SECONDS each (default 60)"
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
