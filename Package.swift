@@ -51,9 +51,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
 
+        // Test helpers shared by test targets (a loopback DNS resolver that records what it is asked).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
         .testTarget(name: "MTASTSCoreTests", dependencies: ["MTASTSCore"]),
-        .testTarget(name: "MTASTSNetTests", dependencies: ["MTASTSNet"]),
-        .testTarget(name: "MTASTSScanTests", dependencies: ["MTASTSScan"]),
+        .testTarget(name: "MTASTSNetTests", dependencies: ["MTASTSNet", "TestSupport"]),
+        .testTarget(name: "MTASTSScanTests", dependencies: ["MTASTSScan", "TestSupport"]),
         .testTarget(name: "MTASTSStoreTests", dependencies: ["MTASTSStore", "MTASTSCore"]),
         .testTarget(name: "MTASTSReportTests", dependencies: ["MTASTSReport", "MTASTSStore", "MTASTSCore"]),
         // Runs the built `mtasts` binary as a subprocess: end-to-end, exit codes, JSON shape.
