@@ -87,6 +87,9 @@ public enum DNSMessage {
         // Collect answer RRs by owner name, then walk the CNAME chain from the query name.
         var cnames: [String: String] = [:]
         var records: [(ownerAt: Int, ownsAsked: Bool, type: UInt16, rdata: Range<Int>)] = []
+        // Sized once: appending one by one reallocated at the second record (two MX hosts). A
+        // record takes 11 bytes at least, so a forged ANCOUNT cannot make this large.
+        records.reserveCapacity(min(an, (m.count - i) / 11))
         for _ in 0..<an {
             guard let (next, ownsAsked) = walkName(m, at: i, comparingWith: asked), next + 10 <= m.count else { return nil }
             let type = UInt16(m[next]) << 8 | UInt16(m[next + 1])
@@ -114,6 +117,12 @@ public enum DNSMessage {
                 guard seen.insert(name).inserted, seen.count <= 16 else { break }   // a CNAME loop
             }
             final = name
+        }
+        switch qtype {
+        case .mx: answer.mx.reserveCapacity(records.count)
+        case .txt: answer.txt.reserveCapacity(records.count)
+        case .a, .aaaa: answer.addresses.reserveCapacity(records.count)
+        default: break
         }
         for r in records where r.type == qtype.rawValue {
             if let final {
