@@ -5,12 +5,16 @@
 #    top symbols. Stripped libraries (libcurl, c-ares) show as addresses.
 # 2. The same scan's CPU split into "TLS" (libcurl, libssl, libcrypto), "c-ares", "kernel" and
 #    the rest, from the same perf data.
-# 3. What OpenSSL 3 costs per TLS connection before any I/O (bench/openssl_cost.c, built here):
+# 3. The CPU by owner (bench/perf_owner.py): a second cold scan under `perf record --call-graph
+#    dwarf`, each sample charged to whoever asked for it (OpenSSL's mallocs to TLS, a sendmmsg to
+#    DNS, a pwrite to SQLite): how much of a domain's CPU is in the libraries and the kernel, which
+#    any scanner making the same connections and queries pays, and how much is mtasts's own.
+# 4. What OpenSSL 3 costs per TLS connection before any I/O (bench/openssl_cost.c, built here):
 #    SSL_CTX_new (curl makes one per connection) and d2i_X509 of one of the world's certificates
 #    (once per handshake). These bound how cheap a policy fetch or a STARTTLS probe can be.
-# 4. What one whole policy fetch costs the client through libcurl (bench/tls_fetch_cost.c), with
+# 5. What one whole policy fetch costs the client through libcurl (bench/tls_fetch_cost.c), with
 #    mtasts's options, one fetch at a time: the per-connection floor any libcurl scanner pays.
-# 5. How many TLS connections and socket system calls a cold scan makes (a second scan, counting
+# 6. How many TLS connections and socket system calls a cold scan makes (a third scan, counting
 #    SSL_new with a uprobe and sendmmsg/recvmmsg/sendto/recvfrom with syscall tracepoints).
 # Prints only; CI does not run it. Needs perf (linux-perf) and gcc.
 set -euo pipefail
@@ -67,6 +71,14 @@ perf script -i "$T/perf.data" -F tid 2>/dev/null > "$T/tids.txt" || true
 sort "$T/tids.txt" | uniq -c | sort -rn | awk -v n="$(wc -l < "$T/tids.txt")" \
   'NR <= 4 && n > 0 { printf "  %5.1f%%  thread %s\n", 100 * $1 / n, $2 }'
 
+echo "## CPU by owner: who asked for it, mallocs and system calls included (bench/perf_owner.py)"
+# A second cold scan, sampled with DWARF call stacks (400 Hz, so the stacks stay a few tens of
+# MB), each sample charged to the library or code that asked for it; µs from the first scan.
+cold_scan perf record -q -F 400 --call-graph dwarf,8192 -o "$T/perf-dwarf.data" -- >/dev/null 2>&1
+perf script -i "$T/perf-dwarf.data" -F period,ip,sym,dso 2>/dev/null \
+  | python3 bench/perf_owner.py "$(python3 -c "print(($user + $sys) * 1e6 / $N)")"
+rm -f "$T/perf-dwarf.data"
+
 echo "## OpenSSL per TLS connection, before any I/O (bench/openssl_cost.c)"
 gcc -O2 bench/openssl_cost.c -o "$T/openssl_cost" -lssl -lcrypto
 cert=$(find "$D/certs" -name "*.crt" -print -quit)
@@ -76,7 +88,7 @@ echo "## One whole HTTPS policy fetch, as mtasts makes it, one at a time (bench/
 gcc -O2 bench/tls_fetch_cost.c -o "$T/tls_fetch_cost" -lcurl -lssl -lcrypto
 # Policy hosts without a scripted fault (faults.map), so every fetch is a plain 200.
 (cd "$D/certs" && ls mta-sts.*.crt) | sed 's/[.]crt$//' | grep -vxF -f <(awk '{print $1}' "$D/faults.map") \
-  | head -520 > "$T/hosts.txt"
+  | awk 'NR <= 520' > "$T/hosts.txt"   # awk, not head: head would end the pipe early (SIGPIPE under pipefail)
 "$T/tls_fetch_cost" "$T/hosts.txt" 500 "$D/ca/ca.crt" "$WORLD_HTTPS_PORT" 127.0.1.1 || true
 
 echo "## TLS connections and socket system calls in one cold scan (perf: a uprobe on libssl's SSL_new, syscall tracepoints)"
