@@ -93,7 +93,8 @@ bench: deps world-deps release
 	bench/run.sh
 
 # Where the CPU goes: a cold scan of PROFILE_N realistic domains (default 100000) under perf, by
-# library and by symbol, and OpenSSL's fixed cost per TLS connection (bench/profile.sh).
+# library and by symbol, by owner (who asked for each sample: bench/perf_owner.py), and OpenSSL's
+# fixed cost per TLS connection (bench/profile.sh).
 .PHONY: profile
 profile: deps world-deps release
 	@command -v perf >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq linux-perf gcc >/dev/null; }
