@@ -54,7 +54,6 @@ ceiling=$(python3 -c "print('%.0f' % ($qps / $qpd))")
 #    (the peer's single run lasts ~70 s, about as long as three scans together). Every run is
 #    printed, and all must store the same results.
 SCANS=${BENCH_SCANS:-3}
-scan_runs=()
 for k in $(seq "$SCANS"); do
   restart_unbound
   rm -f "$T/bench$k.db"*
@@ -62,7 +61,6 @@ for k in $(seq "$SCANS"); do
     --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
     --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 \
     > "$T/scan$k.out" 2> "$T/scan$k.err" || { tail -20 "$T/scan$k.err"; exit 1; }
-  scan_runs+=("$k")
 done
 timev() { # FILE FIELD: a field of /usr/bin/time -v's report; Elapsed in seconds
   case $2 in
@@ -78,7 +76,7 @@ print(s)" ;;
 results_of() { sqlite3 "$T/bench$1.db" "select line_no, status, mode, mx_status, tlsrpt_status from domains order by line_no" | md5sum; }
 runs_line=""
 same_results=yes
-for k in "${scan_runs[@]}"; do
+for k in $(seq "$SCANS"); do
   n_k=$(sqlite3 "$T/bench$k.db" "select count(*) from domains")
   cpu_k=$(python3 -c "print('%.0f' % (($(timev "$T/scan$k.err" user) + $(timev "$T/scan$k.err" sys)) * 1e6 / $n_k))")
   echo "$cpu_k $k" >> "$T/cpu-by-run"
@@ -88,12 +86,11 @@ done
 median=$(sort -n "$T/cpu-by-run" | awk '{a[NR] = $2} END {print a[int((NR + 1) / 2)]}')
 cp "$T/scan$median.err" "$T/scan.err"
 DB="$T/bench$median.db"
-for k in "${scan_runs[@]}"; do [ "$k" = "$median" ] || rm -f "$T/bench$k.db"*; done   # ~750 MB each at 1M
+for k in $(seq "$SCANS"); do [ "$k" = "$median" ] || rm -f "$T/bench$k.db"*; done   # ~750 MB each at 1M
 secs=$(timev "$T/scan.err" wall)
 user=$(timev "$T/scan.err" user)
 sys=$(timev "$T/scan.err" sys)
-# A list, so that one scan (BENCH_SCANS=1) works too: max(52,) is max(52), which Python refuses.
-rss=$(python3 -c "print(max([$(for k in "${scan_runs[@]}"; do printf '%s,' "$(timev "$T/scan$k.err" rss)"; done)]))")
+rss=$(for k in $(seq "$SCANS"); do timev "$T/scan$k.err" rss; done | sort -n | tail -1)   # the largest
 stored=$(sqlite3 "$DB" "select count(*) from domains")
 rate=$(python3 -c "print('%.0f' % ($stored / $secs))")
 ratio=$(python3 -c "print('%.2f' % ($stored / $secs / $ceiling))")
