@@ -8,8 +8,8 @@ the kernel nor a runtime (libc, jemalloc, the Swift runtime, libdispatch): OpenS
 mallocs per handshake count as TLS, a sendmmsg as DNS, a pwrite as SQLite. What no library owns
 (futex, epoll, context switches, interrupts) is "scheduling".
 
-The first four parts are what any scanner pays that makes these connections and queries with
-libcurl/OpenSSL, c-ares and SQLite on this kernel; the last is the scanner's own code.
+The first five parts are what any scanner pays that makes these connections and queries with
+libcurl/OpenSSL, c-ares and SQLite on this kernel; the sixth is the scanner's own code.
 Usage: perf script ... | perf_owner.py CPU_US_PER_DOMAIN
 """
 import re
@@ -93,9 +93,9 @@ def main():
     for key, label in PARTS:
         share = 100.0 * counts[key] / total
         print(f"  {share:5.1f}%  {share * cpu / 100:5.1f} µs  {label}")
-    libs = sum(counts[k] for k in ("tls", "udp", "cares", "sqlite")) / total
+    libs = sum(counts[k] for k in ("tls", "udp", "cares", "sqlite", "sched")) / total
     own = counts["ours"] / total
-    print(f"  libraries and kernel (first four): {100 * libs:.0f}% = {libs * cpu:.0f} µs per domain;"
+    print(f"  libraries and kernel (first five): {100 * libs:.0f}% = {libs * cpu:.0f} µs per domain;"
           f" mtasts's own code: {100 * own:.0f}% = {own * cpu:.0f} µs")
     print(f"  were mtasts's own code free, this scan would cost {(1 - own) * cpu:.0f} µs per domain")
 
