@@ -21,10 +21,7 @@ trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
 bash Tests/World/world.sh up "$D" | tail -1
 
 scan() { # NAME BINARY
-  kill "$(cat "$D/unbound/unbound.pid")"
-  for _ in $(seq 50); do kill -0 "$(cat "$D/unbound/unbound.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
-  unbound -c "$D/unbound/unbound.conf"; sleep 0.5
-  dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" SOA dead.test. >/dev/null 2>&1 || true
+  bash Tests/World/world.sh cold "$D"   # an empty cache, warmed as `up` leaves it
   rm -f "$T/$1".db*
   /usr/bin/time -v -o "$T/$1.time" "$2" scan "$D/domains.txt" --db "$T/$1.db" \
     --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \

@@ -32,10 +32,7 @@ command -v perf >/dev/null || { echo "profile: needs perf (apt-get install linux
 
 bash Tests/World/world.sh up "$D" | tail -1
 cold_scan() { # WRAPPER...: unbound restarted cold, then the scan of the world under WRAPPER
-  kill "$(cat "$D/unbound/unbound.pid")"
-  for _ in $(seq 50); do kill -0 "$(cat "$D/unbound/unbound.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
-  unbound -c "$D/unbound/unbound.conf"; sleep 0.5
-  dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" SOA dead.test. >/dev/null 2>&1 || true
+  bash Tests/World/world.sh cold "$D"
   rm -f "$T"/p.db*
   "$@" "$BIN" scan "$D/domains.txt" --db "$T/p.db" \
     --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \

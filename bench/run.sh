@@ -33,12 +33,7 @@ if ! "$PEER/.venv/bin/python" -c 'import postfix_mta_sts_resolver' 2>/dev/null; 
 fi
 bash Tests/World/world.sh up "$D" | tail -4
 
-restart_unbound() { # a cold cache; the dead delegation learned once, as in world.sh
-  kill "$(cat "$D/unbound/unbound.pid")"
-  for _ in $(seq 50); do kill -0 "$(cat "$D/unbound/unbound.pid" 2>/dev/null)" 2>/dev/null || break; sleep 0.1; done
-  unbound -c "$D/unbound/unbound.conf"; sleep 0.5
-  dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" SOA dead.test. >/dev/null 2>&1 || true
-}
+restart_unbound() { bash Tests/World/world.sh cold "$D"; }   # an empty cache, warmed as `up` leaves it
 
 # 1. The ceiling.
 restart_unbound

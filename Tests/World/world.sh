@@ -2,6 +2,7 @@
 # The mtasts test world on loopback: NSD, unbound, nginx, postfix and a Python tarpit.
 #   world.sh up    DIR   generate DIR (cached) and start every server
 #   world.sh down  DIR   stop every server started from DIR (by pid file only)
+#   world.sh cold  DIR   restart unbound with an empty cache, warmed as `up` leaves it (benchmarks)
 #   world.sh check DIR   verify a sample of truth.jsonl with dig/curl/openssl (world_check.py)
 #   world.sh bench DIR   capacity figures (world_bench.sh)
 # Environment (defaults): WORLD_PROFILE=test WORLD_N=10000 (realistic: 1000000) WORLD_SEED=1
@@ -10,8 +11,8 @@
 # the full address plan is in DIR/world.json).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
-CMD=${1:?usage: world.sh up|down|check|bench DIR}
-D=$(mkdir -p "${2:?usage: world.sh up|down|check|bench DIR}" && cd "$2" && pwd)
+CMD=${1:?usage: world.sh up|down|cold|check|bench DIR}
+D=$(mkdir -p "${2:?usage: world.sh up|down|cold|check|bench DIR}" && cd "$2" && pwd)
 export WORLD_PROFILE=${WORLD_PROFILE:-test} WORLD_SEED=${WORLD_SEED:-1} WORLD_EPOCH=${WORLD_EPOCH:-1}
 [ "$WORLD_PROFILE" = realistic ] && DEF_N=1000000 || DEF_N=10000
 export WORLD_N=${WORLD_N:-$DEF_N}
@@ -62,6 +63,40 @@ generate() {
   echo "$key" > "$D/.genkey"
 }
 
+start_unbound() {
+  : > "$D/unbound/unbound.log"
+  unbound -c "$D/unbound/unbound.conf" || die_with_log unbound "$D/unbound/unbound.log"
+  wait_dns "$WORLD_DNS_IP" "$WORLD_DNS_PORT" || die_with_log unbound "$D/unbound/unbound.log"
+}
+
+# What a scan should find learned already: that dead.test's server is dead (unbound learns it from
+# a first query that it never answers; then its names SERVFAIL at once), and the validator's keys.
+# A DNSKEY fetch that times out under a scan's first burst marks the zone's key bad for a while,
+# and every answer of it SERVFAILs (seen as scattered SERVFAILs early in cold scans). A real
+# resolver's keys are warm.
+warm_unbound() {
+  for _ in $(seq 30); do
+    dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" TXT warm.dead.test. 2>/dev/null \
+      | grep -q 'status: SERVFAIL' && break
+  done
+  for z in . test. example.; do
+    dig +time=2 +tries=2 +dnssec -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" DNSKEY "$z" >/dev/null 2>&1 || true
+  done
+}
+
+# A cold resolver for a benchmark: unbound restarted with an empty cache, warmed as `up` leaves it.
+# The old unbound is waited for by its pid until it has exited (stop_pid), not by its pid file:
+# unbound deletes the file only at the very end of its exit, after clearing its caches, which
+# takes seconds after a 1M scan. A new unbound started before then lost its pid file to the old
+# one and was left running, unseen by `down`, answering from its cache on the bench port (found
+# after a 1M make bench, whose restarts waited on the file for at most 5 s).
+cold() {
+  alive "$D/nsd/nsd.pid" || { echo "world: not up in $D (cold restarts the resolver of a running world)" >&2; exit 1; }
+  stop_pid unbound "$D/unbound/unbound.pid"
+  start_unbound
+  warm_unbound
+}
+
 up() {
   local t0 t ip1 smtp1
   t0=$(now)
@@ -75,9 +110,7 @@ up() {
   nsd -c "$D/nsd/nsd.conf" || die_with_log nsd "$D/nsd/nsd.log"
   wait_dns "$WORLD_DNS_IP" "$WORLD_AUTH_PORT" || die_with_log nsd "$D/nsd/nsd.log"
   echo "world: nsd $(since "$t")s"
-  t=$(now); : > "$D/unbound/unbound.log"
-  unbound -c "$D/unbound/unbound.conf" || die_with_log unbound "$D/unbound/unbound.log"
-  wait_dns "$WORLD_DNS_IP" "$WORLD_DNS_PORT" || die_with_log unbound "$D/unbound/unbound.log"
+  t=$(now); start_unbound
   echo "world: unbound $(since "$t")s"
   # unbound learns that dead.test's server is dead from a first query that it never answers;
   # ask it now, in the background, so that later queries SERVFAIL at once
@@ -98,18 +131,8 @@ up() {
   for _ in $(seq 100); do [ -f "$D/tarpit/tarpit.pid" ] && break; sleep 0.05; done
   alive "$D/tarpit/tarpit.pid" || die_with_log tarpit "$D/tarpit/tarpit.log"
   echo "world: tarpit $(since "$t")s"
-  t=$(now)
-  for _ in $(seq 30); do
-    dig +time=1 +tries=1 -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" TXT warm.dead.test. 2>/dev/null \
-      | grep -q 'status: SERVFAIL' && break
-  done
+  t=$(now); warm_unbound
   echo "world: dead.test SERVFAILs $(since "$t")s"
-  # The validator's keys, fetched now rather than by the first burst of a scan: a DNSKEY fetch
-  # that times out under that burst marks the zone's key bad for a while, and every answer of it
-  # SERVFAILs (seen as scattered SERVFAILs early in cold scans). A real resolver's keys are warm.
-  for z in . test. example.; do
-    dig +time=2 +tries=2 +dnssec -p "$WORLD_DNS_PORT" @"$WORLD_DNS_IP" DNSKEY "$z" >/dev/null 2>&1 || true
-  done
   cat <<EOF
 world: up in $(since "$t0")s ($WORLD_PROFILE, n=$WORLD_N, seed=$WORLD_SEED) in $D
   resolver   $WORLD_DNS_IP:$WORLD_DNS_PORT   (unbound; authoritative nsd on :$WORLD_AUTH_PORT)
@@ -126,7 +149,12 @@ stop_pid() { # name pidfile
   if running "$p"; then
     kill -TERM "$p" 2>/dev/null || true
     for _ in $(seq 200); do running "$p" || break; sleep 0.05; done
-    if running "$p"; then echo "world: $1 ($p) ignored TERM: KILL" >&2; kill -KILL "$p" 2>/dev/null || true; fi
+    if running "$p"; then
+      echo "world: $1 ($p) ignored TERM: KILL" >&2; kill -KILL "$p" 2>/dev/null || true
+      # until it is gone: a dying process keeps its sockets while the kernel frees its memory, and
+      # on a SO_REUSEPORT port they would take a share of a new server's packets
+      for _ in $(seq 200); do running "$p" || break; sleep 0.05; done
+    fi
   fi
   rm -f "$2"
 }
@@ -151,7 +179,8 @@ down() {
 case $CMD in
   up) up ;;
   down) down ;;
+  cold) cold ;;
   check) exec python3 "$HERE/world_check.py" "$D" ;;
   bench) exec "$HERE/world_bench.sh" "$D" ;;
-  *) echo "usage: world.sh up|down|check|bench DIR" >&2; exit 2 ;;
+  *) echo "usage: world.sh up|down|cold|check|bench DIR" >&2; exit 2 ;;
 esac

@@ -44,10 +44,8 @@ dnsperf_run() { # label
   lost=$(awk '/Queries lost/ {print $3}' "$D/dnsperf-$1.log")
   say "dnsperf $1:$(printf '%*s' $((12 - ${#1})) '') ${qps:-?} queries/s ($sent sent, $lost lost, 32 clients, 2 threads, 1000 outstanding, <= ${DNSPERF_SECONDS}s)"
 }
-# cold: a fresh unbound (empty cache), but dead.test already known to be dead
-kill "$(cat "$D/unbound/unbound.pid")"; sleep 1
-unbound -c "$D/unbound/unbound.conf"; sleep 0.5
-dig +time=1 +tries=1 -p "$DNS_PORT" @"$DNS_IP" SOA dead.test. >/dev/null 2>&1; sleep 2
+# cold: a fresh unbound (empty cache), warmed as `up` leaves it (dead.test known dead, keys fetched)
+bash "$W" cold "$D"
 dnsperf_run cold
 dnsperf_run warm
 say "memory after dnsperf:    unbound $(rss_mb "$D/unbound/unbound.pid") MB"
