@@ -17,7 +17,7 @@ export WORLD_PROFILE=realistic WORLD_N=$N
 export WORLD_DNS_IP=127.0.0.1 WORLD_DNS_PORT=${BENCH_DNS_PORT:-5600} WORLD_AUTH_PORT=${BENCH_AUTH_PORT:-5601}
 export WORLD_HTTPS_PORT=${BENCH_HTTPS_PORT:-8446} WORLD_SMTP_PORT=${BENCH_SMTP_PORT:-2528}
 T=$(mktemp -d /tmp/mtasts-ab.XXXXXX)
-trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap 'bash Tests/World/world.sh down "$D" >/dev/null; rm -rf "$T"' EXIT   # stderr kept: down names any server left running
 bash Tests/World/world.sh up "$D" | tail -1
 
 scan() { # NAME BINARY

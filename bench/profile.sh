@@ -26,7 +26,7 @@ export WORLD_DNS_IP=127.0.0.1 WORLD_DNS_PORT=${BENCH_DNS_PORT:-5600} WORLD_AUTH_
 export WORLD_HTTPS_PORT=${BENCH_HTTPS_PORT:-8446} WORLD_SMTP_PORT=${BENCH_SMTP_PORT:-2528}
 BIN=.build/release/mtasts
 T=$(mktemp -d /tmp/mtasts-profile.XXXXXX)
-trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap 'bash Tests/World/world.sh down "$D" >/dev/null; rm -rf "$T"' EXIT   # stderr kept: down names any server left running
 [ -x "$BIN" ] || { echo "profile: build first (make release)"; exit 1; }
 command -v perf >/dev/null || { echo "profile: needs perf (apt-get install linux-perf)"; exit 1; }
 

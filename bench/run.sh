@@ -23,7 +23,7 @@ DNSPERF_SECONDS=${DNSPERF_SECONDS:-30}
 BIN=.build/release/mtasts
 OUT=bench/results/$(date -u +%Y%m%dT%H%MZ)-n$N.txt
 T=$(mktemp -d /tmp/mtasts-bench.XXXXXX)
-trap 'bash Tests/World/world.sh down "$D" >/dev/null 2>&1; rm -rf "$T"' EXIT
+trap 'bash Tests/World/world.sh down "$D" >/dev/null; rm -rf "$T"' EXIT   # stderr kept: down names any server left running
 
 [ -x "$BIN" ] || { echo "bench: build first (make release)"; exit 1; }
 PEER=bench/peer
