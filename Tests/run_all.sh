@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: every test, in order, against the loopback world, which is always brought down.
 #   1. the world's self-check with dig/curl/openssl against its truth (no mtasts involved)
+#   1b. cold-check: the benchmarks' cold restart of unbound (world.sh cold) checked with dig
 #   2. end-to-end: the mtasts binary scans the world; export compared with truth, resume, check
 #   2b. epochs: epoch 1 and epoch 2 of a small world of their own (own ports) scanned into one
 #       database; diff, cross-scan findings, exports and trends compared with the generator's truth
@@ -16,6 +17,10 @@ status=0
 make --no-print-directory world-up || { echo "make test: the world did not come up"; exit 1; }
 
 make --no-print-directory world-check 2>&1 | tee "$LOG/world-check.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+# the benchmarks' cold restart of unbound, on this world (its ports are world.mk's defaults)
+WORLD_DNS_PORT=${WORLD_DNS_PORT:-5300} Tests/World/cold_check.sh "$WORLD_DIR" 2>&1 | tee "$LOG/cold-check.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 Tests/E2E/run.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/e2e.txt"
@@ -42,7 +47,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "e2e.txt", "epochs.txt", "deploy.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "epochs.txt", "deploy.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)
