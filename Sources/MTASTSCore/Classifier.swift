@@ -89,6 +89,11 @@ public enum Classifier {
         case .connectFailed: fetchErrors.append(Finding(.policyConnectFailed, host: host))
         case .timeout: fetchErrors.append(Finding(.policyTimeout, host: host))
         case .tlsHandshakeFailed: pkixErrors.append(Finding(.policyTLSHandshakeFailed, host: host))
+        case .deadline:
+            // The scanner's own deadline, not the domain's fault: counted as a fetch error (the
+            // policy is unknown), with a finding that says why; `--resume --retry-errors` does not
+            // pick it up, a rescan does.
+            fetchErrors.append(Finding(.scanDeadline, host: host, detail: "policy not fetched before the domain's deadline"))
         case .response: break
         }
         if let tls = fetch.tls {

@@ -29,8 +29,11 @@ public struct DNSAnswer: Sendable, Hashable {
     public var addresses: [String]
     public var tlsaCount: Int
 
-    /// NOERROR, NXDOMAIN, SERVFAIL... as a scan records it.
+    /// NOERROR, NXDOMAIN, SERVFAIL... as a scan records it. An answer still truncated (TC)
+    /// when it reaches us, after the resolver library's retry over TCP, holds only part of its
+    /// records: an empty one would read as "no record", so it is MALFORMED (dns-error).
     public var outcome: DNSOutcome {
+        if truncated { return .malformed }
         switch rcode {
         case 0: return .noError
         case 1: return .formErr
@@ -43,6 +46,10 @@ public struct DNSAnswer: Sendable, Hashable {
 }
 
 public enum DNSMessage {
+    /// CNAMEs followed from the asked name before an answer counts as broken. Resolvers stop
+    /// far sooner (unbound: 11 restarts, BIND: 16), so a longer chain is a loop or an attack.
+    public static let maxCNAMEChain = 16
+
     /// Parses a response to a query for `qname`/`qtype`. Returns nil for a message too malformed
     /// to read (the caller records `MALFORMED`).
     public static func parse(_ m: [UInt8], qname: String, qtype: DNSType) -> DNSAnswer? {
@@ -76,6 +83,8 @@ public enum DNSMessage {
                                cnameChain: [], txt: [], mx: [], addresses: [], tlsaCount: 0)
         let qd = Int(m[4]) << 8 | Int(m[5])
         let an = Int(m[6]) << 8 | Int(m[7])
+        // Exactly our one question: a message without it cannot be matched to the query.
+        guard qd == 1 else { return nil }
         var i = 12
         // The answer must be to our question: name and type, or it is someone else's answer.
         for _ in 0..<qd {
@@ -114,7 +123,9 @@ public enum DNSMessage {
             while let target = cnames[name] {
                 answer.cnameChain.append(target)
                 name = target
-                guard seen.insert(name).inserted, seen.count <= 16 else { break }   // a CNAME loop
+                // A loop, or a chain longer than any resolver follows, is a broken answer
+                // (dns-error), never "no record" (issue 14).
+                guard seen.insert(name).inserted, seen.count <= DNSMessage.maxCNAMEChain + 1 else { return nil }
             }
             final = name
         }
@@ -209,7 +220,9 @@ public enum DNSMessage {
                 p += 1
             }
             guard same, p + r.count <= name.count else { same = false; return }
-            for k in r where ASCII.lower(m[k]) != name[p + k - r.lowerBound] {
+            // A '.' byte inside a label is not the separator the asked name's dots are: a
+            // one-label "a.b" is another name than "a.b" (no escaping in `name`, which is ours).
+            for k in r where ASCII.lower(m[k]) != name[p + k - r.lowerBound] || m[k] == ASCII.dot {
                 same = false
                 return
             }
@@ -219,7 +232,12 @@ public enum DNSMessage {
     }
 
     /// Reads a possibly compressed name; returns it lower-cased without the final dot, and the
-    /// offset after the name in place.
+    /// offset after the name in place. A label byte that is not printable ASCII, and a '.' or '\'
+    /// inside a label, are written in RFC 1035 §5.1's presentation form (`\.`, `\\`, `\DDD`):
+    /// a name is data from a server nobody controls, so a label `a.b` or `u@1.2.3.4` must stay
+    /// one visibly odd name, never read as two labels or reach a URL as it is (issue 14). Every
+    /// host name is checked as LDH (DomainName.isValidHostname) before it is used, and a
+    /// backslash never passes that check.
     static func readName(_ m: [UInt8], at start: Int) -> (String, Int)? {
         m.withUnsafeBufferPointer { readName($0, at: start) }
     }
@@ -231,7 +249,17 @@ public enum DNSMessage {
         bytes.reserveCapacity(64)
         guard let end = walkLabels(m, at: start, { r in
             if !bytes.isEmpty { bytes.append(ASCII.dot) }
-            for k in r { bytes.append(ASCII.lower(m[k])) }
+            for k in r {
+                let c = m[k]
+                if c > 0x20, c < 0x7F, c != ASCII.dot, c != 0x5C {
+                    bytes.append(ASCII.lower(c))
+                } else if c == ASCII.dot || c == 0x5C {
+                    bytes.append(0x5C); bytes.append(c)
+                } else {
+                    bytes.append(0x5C)
+                    bytes.append(0x30 + c / 100); bytes.append(0x30 + c / 10 % 10); bytes.append(0x30 + c % 10)
+                }
+            }
         }) else { return nil }
         return (String(decoding: bytes, as: UTF8.self), end)
     }

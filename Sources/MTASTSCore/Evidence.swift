@@ -70,6 +70,9 @@ public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
         case connectFailed = "connect-failed"
         case timeout
         case tlsHandshakeFailed = "tls-handshake-failed"
+        /// Not fetched: the scan's per-domain deadline came while the fetch waited for its
+        /// per-address limit or ran (the scanner's limit, not the domain's fault).
+        case deadline
     }
 
     public var outcome: Outcome
@@ -145,6 +148,12 @@ public struct MXEvidence: Sendable, Hashable, Codable {
         public var tlsa: DNSLookup?
         public var tlsaRecords: Int
 
+        /// The name is a host name (LDH labels; one final dot allowed): only then is it looked up,
+        /// contacted or matched. A name is an answer's data, and `u@127.0.0.1` is legal on the wire.
+        public var hasValidName: Bool {
+            DomainName.isValidHostname(name) || (name.hasSuffix(".") && DomainName.isValidHostname(String(name.dropLast())))
+        }
+
         public init(name: String, preference: Int, addressLookup: DNSOutcome? = nil, addresses: [String] = [],
                     probes: [SMTPProbeEvidence] = [], tlsa: DNSLookup? = nil, tlsaRecords: Int = 0) {
             self.name = name
@@ -165,13 +174,20 @@ public struct MXEvidence: Sendable, Hashable, Codable {
     public var probed: Bool
     /// No MX records were answered and `hosts` holds the domain itself (RFC 5321 §5.1).
     public var implicit: Bool
+    /// Set when the MX set had more hosts than a scan probes per domain (--max-mx-hosts): only
+    /// the first `probeLimit` hosts in preference order were looked up and probed. Nil: all were.
+    public var probeLimit: Int?
 
-    public init(lookup: DNSOutcome, hosts: [Host], probed: Bool = false, implicit: Bool = false) {
+    public init(lookup: DNSOutcome, hosts: [Host], probed: Bool = false, implicit: Bool = false, probeLimit: Int? = nil) {
         self.lookup = lookup
         self.hosts = hosts
         self.probed = probed
         self.implicit = implicit
+        self.probeLimit = probeLimit
     }
+
+    /// Whether host `i` (in `hosts`' preference order) is within the probe limit.
+    public func withinProbeLimit(_ i: Int) -> Bool { probeLimit.map { i < $0 } ?? true }
 
     public var isNullMX: Bool { hosts.count == 1 && (hosts[0].name == "." || hosts[0].name.isEmpty) }
 }
@@ -195,6 +211,9 @@ public struct SMTPProbeEvidence: Sendable, Hashable, Codable {
         case failedAfterTLS = "failed-after-tls"
         /// An address this scan was asked not to contact.
         case excluded
+        /// Not probed: the scan's per-domain deadline came first (it waited for the address's
+        /// per-address limit behind other domains' sessions). Unknown, not the host's fault.
+        case deadline
     }
 
     public var address: String

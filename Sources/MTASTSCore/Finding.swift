@@ -75,6 +75,10 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     case mxImplicit = "mx-implicit"
     case mxDNSError = "mx-dns-error"
     case mxSNIDependent = "mx-sni-dependent"
+    /// An MX target that is not a host name (LDH labels): never looked up or contacted.
+    case mxInvalidHostname = "mx-invalid-hostname"
+    /// More MX hosts than a scan probes per domain (--max-mx-hosts): the least preferred were not.
+    case mxTooManyHosts = "mx-too-many-hosts"
 
     // Domain
     case enforceBlocksAllMX = "enforce-blocks-all-mx"
@@ -83,6 +87,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     case tlsrptInvalid = "tlsrpt-invalid"
     case tlsrptMultiple = "tlsrpt-multiple"
     case daneTLSA = "dane-tlsa"
+    /// The scanner's own per-domain deadline came before a step was done: that step is unknown.
+    case scanDeadline = "scan-deadline"
 
     // Across scans of one database
     case policyChangedIDUnchanged = "policy-changed-id-unchanged"
@@ -112,12 +118,13 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
 
         case .mxPatternMismatch, .mxSTARTTLSNotSupported, .mxCertHostMismatch, .mxCertExpired,
              .mxCertNotTrusted, .mxTLSFailure: return .error
-        case .mxUnreachable, .mxDNSError, .mxSNIDependent: return .warning
+        case .mxInvalidHostname: return .error
+        case .mxUnreachable, .mxDNSError, .mxSNIDependent, .mxTooManyHosts: return .warning
         case .mxNull, .mxImplicit: return .info
 
         case .enforceBlocksAllMX, .tlsrptInvalid, .tlsrptMultiple: return .error
         case .testingWouldFail, .tlsrptMissing: return .warning
-        case .daneTLSA: return .info
+        case .daneTLSA, .scanDeadline: return .info
 
         case .policyChangedIDUnchanged: return .error
         case .recordRemoved: return .warning

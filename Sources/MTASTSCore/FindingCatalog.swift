@@ -70,12 +70,15 @@ extension FindingCode {
         case .mxImplicit: return e("RFC 5321 §5.1", "no MX records: the domain itself is the mail host", "publish MX records")
         case .mxDNSError: return e("RFC 8461 §4", "the MX lookup or an MX host's address lookup failed", "fix the authoritative DNS servers")
         case .mxSNIDependent: return e("RFC 8461 §7.1", "the MX presents a different certificate with and without SNI", "serve a valid certificate without SNI too; servers must not require it")
+        case .mxInvalidHostname: return e("RFC 5321 §2.3.5, RFC 1123 §2.1", "an MX target is not a host name (letters, digits and hyphens in labels of 1-63 octets); no sender can deliver to it, and mtasts never looks it up or connects to it (the name is stored as answered, with \\DDD escapes)", "point the MX record at the mail server's host name")
+        case .mxTooManyHosts: return e("RFC 8461 §4, RFC 5321 §5.1", "the domain has more MX hosts than a scan probes per domain (--max-mx-hosts); the least preferred ones were not probed", "nothing required; a sender tries hosts in preference order, and rarely more than a few")
 
         case .enforceBlocksAllMX: return e("RFC 8461 §5", "mode enforce and no MX host passes: compliant senders refuse to deliver mail", "fix the MX hosts or the policy's mx lines, or switch to `mode: testing` now")
         case .testingWouldFail: return e("RFC 8461 §5", "mode testing and no MX host passes: switching to enforce would stop mail", "fix the MX hosts before moving to enforce")
         case .tlsrptMissing: return e("RFC 8460 §3", "no TLS-RPT record: failures with this policy go unreported", "publish `_smtp._tls TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@<domain>\"`")
         case .tlsrptInvalid: return e("RFC 8460 §3", "the TLS-RPT record does not match the ABNF (rua required, mailto:/https: URIs, ',', '!' and ';' percent-encoded)", "write it as `v=TLSRPTv1; rua=mailto:tlsrpt@example.com`")
         case .tlsrptMultiple: return e("RFC 8460 §3", "more than one TLS-RPT record: senders use none", "publish exactly one v=TLSRPTv1 record")
+        case .scanDeadline: return e("RFC 8461 §3.3, §5", "the scan's own per-domain deadline (--domain-timeout) came before this step was done (a policy fetch or an MX address waiting for its per-address limit): its result is unknown, not the domain's fault", "nothing to fix on the domain; rescan it, or scan with a longer --domain-timeout")
         case .daneTLSA: return e("RFC 7672, RFC 8461 §2", "an MX host publishes TLSA records (DANE); DANE takes precedence over MTA-STS", "nothing to fix; keep TLSA and certificates in step")
 
         case .policyChangedIDUnchanged: return e("RFC 8461 §3.1", "the policy body changed but the record's id did not: senders keep the old policy", "change the id whenever the policy changes")

@@ -23,8 +23,13 @@ public enum MXClassifier {
         verdicts.reserveCapacity(hosts.count)
         var judged = 0, passing = 0
         // By index: `for host in hosts` copied each Host, retaining every one of its arrays.
+        if let limit = mx.probeLimit, hosts.count > limit {
+            findings.append(Finding(.mxTooManyHosts, detail: "\(hosts.count) MX hosts; the \(limit) most preferred were probed"))
+        }
         for i in hosts.indices {
-            let result = classifyHost(hosts[i], patterns: patterns, scanTime: scanTime, findings: &findings)
+            // Beyond the probe limit: not looked up, not probed, result null.
+            let result = mx.withinProbeLimit(i)
+                ? classifyHost(hosts[i], patterns: patterns, scanTime: scanTime, findings: &findings) : nil
             // Every address of the host is on the exclusion list: not probed, result null.
             verdicts.append(MXHostVerdict(host: hosts[i].name, preference: hosts[i].preference, result: result))
             if let result { judged += 1; if result == .pass { passing += 1 } }
@@ -45,11 +50,25 @@ public enum MXClassifier {
     /// addresses still leave their findings, appended to `findings`.
     static func classifyHost(_ host: MXEvidence.Host, patterns: [String]?, scanTime: Int64,
                              findings: inout [Finding]) -> MXResult? {
-        if !host.probes.isEmpty && host.probes.allSatisfy({ $0.outcome == .excluded }) {
+        let name = host.name
+        // An MX target that is not a host name (a label with '@', '/', ':' or a dot, an IP
+        // literal...): no sender can deliver to it, and the scan never resolved or contacted it.
+        if !host.hasValidName {
+            findings.append(Finding(.mxInvalidHostname, host: name, detail: "not looked up or contacted"))
+            if let patterns, !MXPattern.matchesAny(patterns, host: name) {
+                findings.append(Finding(.mxPatternMismatch, host: name, detail: "policy mx: \(patterns.joined(separator: ", "))"))
+                return .patternMismatch
+            }
+            return .unreachable
+        }
+        // Every address excluded, or not reached before the scan's deadline: not judged.
+        for p in host.probes where p.outcome == .deadline {
+            findings.append(Finding(.scanDeadline, host: name, detail: "\(p.address): not probed before the domain's deadline"))
+        }
+        if !host.probes.isEmpty && host.probes.allSatisfy({ $0.outcome == .excluded || $0.outcome == .deadline }) {
             return nil
         }
         var causes = Causes()
-        let name = host.name
 
         if let patterns, !MXPattern.matchesAny(patterns, host: name) {
             causes.insert(.patternMismatch)
@@ -65,7 +84,7 @@ public enum MXClassifier {
             }
         }
         var anyAddressPasses = false
-        for j in host.probes.indices where host.probes[j].outcome != .excluded {
+        for j in host.probes.indices where host.probes[j].outcome != .excluded && host.probes[j].outcome != .deadline {
             let probeCauses = addressCauses(host.probes[j], host: name, scanTime: scanTime, findings: &findings)
             if probeCauses.isEmpty { anyAddressPasses = true }
             causes.formUnion(probeCauses)
@@ -99,7 +118,7 @@ public enum MXClassifier {
     static func addressCauses(_ p: SMTPProbeEvidence, host: String, scanTime: Int64, findings: inout [Finding]) -> Causes {
         let at = "\(p.address)"
         switch p.outcome {
-        case .excluded:
+        case .excluded, .deadline:
             return Causes()
         case .connectFailed, .timeout, .greetingRejected:
             findings.append(Finding(.mxUnreachable, host: host, detail: "\(at): \(p.outcome.rawValue)\(p.banner.map { " (\($0))" } ?? "")"))

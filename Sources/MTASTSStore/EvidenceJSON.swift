@@ -121,6 +121,7 @@ extension JSONWriter {
         closeArray()
         key("implicit"); bool(m.implicit)
         key("lookup"); string(m.lookup.rawValue)
+        if let v = m.probeLimit { key("probeLimit"); int(v) }
         key("probed"); bool(m.probed)
         close()
     }

@@ -26,6 +26,15 @@ private func fetch(status: Int = 200, contentType: String? = "text/plain", body:
 }
 
 private let goodTLSRPT = txt("v=TLSRPTv1;rua=mailto:reports@example.com")
+
+/// A probe of `host` that passes every check (STARTTLS, trusted chain, name, dates, TLS 1.3).
+private func passingProbe(_ host: String) -> SMTPProbeEvidence {
+    SMTPProbeEvidence(address: "192.0.2.25", outcome: .completed, tls: tls(names: [host]))
+}
+
+private func probedMX(_ hosts: [MXEvidence.Host], limit: Int? = nil) -> MXEvidence {
+    MXEvidence(lookup: .noError, hosts: hosts, probed: true, probeLimit: limit)
+}
 private let oneMX = MXEvidence(lookup: .noError, hosts: [.init(name: "mail.example.com.", preference: 10)])
 
 struct ClassifierCase: Sendable, CustomTestStringConvertible {
@@ -189,6 +198,32 @@ struct ClassifierTests {
           mxStatus: .nullMX, [.mxNull]),
         c("verdicts: mx dns-error holds for a domain whose TXT failed too", txt: DNSLookup(outcome: .servFail),
           tlsrpt: nil, mx: MXEvidence(lookup: .servFail, hosts: []), .dnsError, mxStatus: .dnsError, [.mxDNSError]),
+
+        // MARK: hostile MX sets and the scan's own limits (issue 14)
+        c("RFC 5321 §2.3.5 mx-invalid-hostname: '@' in a label, under enforce",
+          mx: probedMX([.init(name: "u@127.0.0.1", preference: 10)]), .valid, mode: .enforce, mxStatus: .nonePass,
+          [.mxInvalidHostname, .mxPatternMismatch, .enforceBlocksAllMX]),
+        c("RFC 5321 §2.3.5 mx-invalid-hostname: '/' in a label, mode none (no patterns)",
+          fetch: fetch(body: Array("version: STSv1\r\nmode: none\r\nmax_age: 86400\r\n".utf8)),
+          mx: probedMX([.init(name: "127.0.0.1/x", preference: 10)]), .valid, mode: PolicyMode.none, mxStatus: .nonePass,
+          [.mxInvalidHostname]),
+        c("RFC 5321 §2.3.5 mx-invalid-hostname: an IP literal as MX, beside a passing host",
+          mx: probedMX([.init(name: "mail.example.com", preference: 10, addresses: ["192.0.2.25"], probes: [passingProbe("mail.example.com")]),
+                        .init(name: "127.0.0.1", preference: 20)]),
+          .valid, mode: .enforce, mxStatus: .partial, [.mxInvalidHostname, .mxPatternMismatch]),
+        c("RFC 1035 §5.1 mx-invalid-hostname: an escaped dot inside a label",
+          mx: probedMX([.init(name: "mail\\.example.com", preference: 10)]), .valid, mode: .enforce, mxStatus: .nonePass,
+          [.mxInvalidHostname, .mxPatternMismatch, .enforceBlocksAllMX]),
+        c("issue 14 mx-too-many-hosts: hosts past --max-mx-hosts are not judged",
+          mx: probedMX([.init(name: "mail.example.com", preference: 10, addresses: ["192.0.2.25"], probes: [passingProbe("mail.example.com")]),
+                        .init(name: "b.example.com", preference: 20), .init(name: "c.example.com", preference: 30)], limit: 1),
+          .valid, mode: .enforce, mxStatus: .allPass, [.mxTooManyHosts]),
+        c("issue 14 scan-deadline: an address not probed before the deadline is not judged",
+          mx: probedMX([.init(name: "mail.example.com", preference: 10, addresses: ["192.0.2.25"],
+                              probes: [SMTPProbeEvidence(address: "192.0.2.25", outcome: .deadline)])]),
+          .valid, mode: .enforce, mxStatus: .notProbed, [.scanDeadline]),
+        c("issue 14 scan-deadline: the policy not fetched before the deadline", fetch: PolicyFetchEvidence(outcome: .deadline),
+          .policyFetchError, [.scanDeadline]),
     ]
 
     @Test(arguments: cases)
@@ -199,6 +234,15 @@ struct ClassifierTests {
         #expect(v.mode == (c.status == .valid ? c.mode : nil), "\(c.source)")
         #expect(v.mxStatus == c.mxStatus, "\(c.source)")
         #expect(Set(v.findings.map(\.code)) == c.codes, "\(c.source): \(v.findings)")
+    }
+
+    @Test func hostsPastTheProbeLimitHaveNullResults() {
+        let v = Classifier.classify(Evidence(domain: domain, scanTime: scanTime, txt: txt("v=STSv1; id=1"), policyFetch: fetch(),
+                                             tlsrpt: goodTLSRPT,
+                                             mx: probedMX([.init(name: "mail.example.com", preference: 10, addresses: ["192.0.2.25"],
+                                                                 probes: [passingProbe("mail.example.com")]),
+                                                           .init(name: "b.example.com", preference: 20)], limit: 1)))
+        #expect(v.mx.map(\.result) == [.pass, nil])
     }
 
     @Test func implicitMXListsTheDomainItself() {

@@ -376,22 +376,86 @@ struct DNSMessageTests {
         #expect(a.mx == [])
     }
 
-    @Test func cnameLoopTerminates() throws {
-        // www → a → www: the walk stops when a name repeats.
+    @Test func cnameLoopIsMalformed() throws {
+        // www → a → www: a broken answer (dns-error), not an empty one that would read as "no
+        // record" (issue 14; docs/VERDICTS.md dns-error: "malformed answer"). This test used to
+        // expect the chain with no records.
         let loop = Wire.message(qname: "www.example.com", qtype: Wire.typeTXT, answers: [
             Wire.rr(owner: Wire.pointer(12), type: Wire.typeCNAME, rdata: Wire.name("a.example.com")),
             Wire.rr(owner: Wire.name("a.example.com"), type: Wire.typeCNAME, rdata: Wire.pointer(12)),
         ])
-        let a = try #require(DNSMessage.parse(loop, qname: "www.example.com", qtype: .txt))
-        #expect(a.cnameChain == ["a.example.com", "www.example.com"])
-        #expect(a.txt == [])
+        #expect(DNSMessage.parse(loop, qname: "www.example.com", qtype: .txt) == nil)
         // A name that is its own alias.
         let selfLoop = Wire.message(qname: "www.example.com", qtype: Wire.typeTXT, answers: [
             Wire.rr(owner: Wire.pointer(12), type: Wire.typeCNAME, rdata: Wire.pointer(12)),
         ])
-        let b = try #require(DNSMessage.parse(selfLoop, qname: "www.example.com", qtype: .txt))
-        #expect(b.cnameChain == ["www.example.com"])
-        #expect(b.txt == [])
+        #expect(DNSMessage.parse(selfLoop, qname: "www.example.com", qtype: .txt) == nil)
+    }
+
+    /// A chain of `n` CNAMEs from www.example.com to c<n>.example.net, then the TXT record.
+    private func chain(_ n: Int) -> [UInt8] {
+        var answers: [[UInt8]] = []
+        for k in 1...n {
+            let owner = k == 1 ? Wire.pointer(12) : Wire.name("c\(k - 1).example.net")
+            answers.append(Wire.rr(owner: owner, type: Wire.typeCNAME, rdata: Wire.name("c\(k).example.net")))
+        }
+        answers.append(Wire.rr(owner: Wire.name("c\(n).example.net"), type: Wire.typeTXT, rdata: Wire.cs("v=STSv1; id=1")))
+        return Wire.message(qname: "www.example.com", qtype: Wire.typeTXT, answers: answers)
+    }
+
+    @Test func cnameChainUpToTheLimitIsFollowed() throws {
+        let a = try #require(DNSMessage.parse(chain(DNSMessage.maxCNAMEChain), qname: "www.example.com", qtype: .txt))
+        #expect(a.cnameChain.count == DNSMessage.maxCNAMEChain)
+        #expect(a.txt == [[Array("v=STSv1; id=1".utf8)]])
+    }
+
+    @Test func cnameChainOverTheLimitIsMalformed() {
+        // Longer than any resolver follows (unbound stops after 11, BIND after 16): dns-error.
+        #expect(DNSMessage.parse(chain(DNSMessage.maxCNAMEChain + 1), qname: "www.example.com", qtype: .txt) == nil)
+        #expect(DNSMessage.parse(chain(40), qname: "www.example.com", qtype: .txt) == nil)
+    }
+
+    // MARK: hostile names (issue 14): label bytes a host name cannot have stay visible and inert
+
+    @Test(arguments: [
+        // (raw label bytes of the MX exchange, then "example.net"; the name as read)
+        ([UInt8]("u@127.0.0.1".utf8), "u@127\\.0\\.0\\.1.example.net"),
+        ([UInt8]("127.0.0.1/x".utf8), "127\\.0\\.0\\.1/x.example.net"),
+        ([UInt8]("evil:25".utf8), "evil:25.example.net"),
+        ([0x6D, 0x00, 0x78], "m\\000x.example.net"),
+        ([0x61, 0x20, 0x62], "a\\032b.example.net"),
+        ([0x61, 0x5C, 0x62], "a\\\\b.example.net"),
+        ([0x41, 0x7F, 0xC3, 0xA9], "a\\127\\195\\169.example.net"),
+    ] as [([UInt8], String)])
+    func oddLabelBytesAreEscaped(_ label: [UInt8], _ expected: String) throws {
+        let exchange = [UInt8(label.count)] + label + Wire.labels("example.net") + [0]
+        let m = Wire.message(qname: "example.com", qtype: Wire.typeMX, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeMX, rdata: Wire.u16(10) + exchange),
+        ])
+        let a = try #require(DNSMessage.parse(m, qname: "example.com", qtype: .mx))
+        #expect(a.mx.map(\.name) == [expected])
+        // None of them is a host name, so none is ever looked up or contacted.
+        #expect(a.mx.allSatisfy { !$0.hasValidName })
+    }
+
+    @Test func aLabelWithADotIsNotTheAskedName() {
+        // One label "www.example" + "com" is not the two labels www, example of the question.
+        let m = Wire.header(flags: Wire.flags(), qd: 1, an: 0) + [11] + bytes("www.example") + Wire.labels("com") + [0]
+            + Wire.u16(16) + Wire.u16(1)
+        #expect(DNSMessage.parse(m, qname: "www.example.com", qtype: .txt) == nil)
+    }
+
+    @Test func noQuestionIsNotAnAnswer() {
+        // QDCOUNT 0: nothing ties the message to our query (c-ares itself compares questions).
+        let m = Wire.header(flags: Wire.flags(), qd: 0, an: 0)
+        #expect(DNSMessage.parse(m, qname: "example.com", qtype: .txt) == nil)
+    }
+
+    @Test func aTruncatedAnswerIsMalformed() throws {
+        // Still TC after the TCP retry: part of the records at most; empty it would read as
+        // "no record" (issue 14).
+        let tc = Wire.message(flags: Wire.flags(tc: true), qname: "example.com", qtype: Wire.typeTXT)
+        #expect(try #require(DNSMessage.parse(tc, qname: "example.com", qtype: .txt)).outcome == .malformed)
     }
 
     // MARK: TLSA

@@ -82,6 +82,9 @@ struct ReferenceJSONWriter {
         key("hosts"); openArray(); for h in m.hosts { host(h) }; closeArray()
         key("implicit"); bool(m.implicit)
         key("lookup"); string(m.lookup.rawValue)
+        // Added with issue 14 (--max-mx-hosts): written only when the limit cut the MX set, so
+        // evidence without it is byte for byte what it was.
+        if let v = m.probeLimit { key("probeLimit"); int(v) }
         key("probed"); bool(m.probed)
         close()
     }
@@ -157,7 +160,8 @@ struct ReferenceJSONWriter {
                                                                             body: [0, 1, 255],
                                                                             bodyTooLarge: i % 2 == 1, detail: s(5), millis: Int.min),
                         tlsrpt: i % 4 == 1 ? nil : lookup(2), mx: i % 4 == 0 ? nil : MXEvidence(lookup: .noError, hosts: hosts,
-                                                                                                probed: true, implicit: i % 2 == 0))
+                                                                                                probed: true, implicit: i % 2 == 0,
+                                                                                                probeLimit: i % 3 == 0 ? 2 : nil))
     }
 
     /// What format 1 has always stored: the reference writer on the evidence without its chains
