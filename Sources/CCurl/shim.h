@@ -15,6 +15,7 @@ static inline CURLcode mtasts_curl_setopt_slist(CURL *h, CURLoption o, struct cu
 static inline CURLcode mtasts_curl_setopt_write(CURL *h, CURLoption o, size_t (*f)(char *, size_t, size_t, void *)) { return curl_easy_setopt(h, o, f); }
 static inline CURLcode mtasts_curl_setopt_sslctx(CURL *h, CURLcode (*f)(CURL *, void *, void *)) { return curl_easy_setopt(h, CURLOPT_SSL_CTX_FUNCTION, f); }
 static inline CURLcode mtasts_curl_setopt_prereq(CURL *h, int (*f)(void *, char *, char *, int, int)) { return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, f); }
+static inline CURLcode mtasts_curl_setopt_opensocket(CURL *h, curl_socket_t (*f)(void *, curlsocktype, struct curl_sockaddr *)) { return curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, f); }
 
 // curl_share_setopt is variadic.
 static inline CURLSHcode mtasts_curl_share_setopt_long(CURLSH *s, CURLSHoption o, long v) { return curl_share_setopt(s, o, v); }

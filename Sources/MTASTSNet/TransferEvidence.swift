@@ -63,6 +63,10 @@ extension EventLoop {
             e.bodyTooLarge = t.tooLarge
             return e
         }
+        if t.refusal != nil {
+            e.outcome = .connectFailed   // the connection guard stopped it: nothing was contacted
+            return e
+        }
         switch code {
         case CURLE_COULDNT_CONNECT:
             e.outcome = .connectFailed
@@ -87,6 +91,10 @@ extension EventLoop {
                                   ehloTLS: ehloTLS, tls: t.tlsFacts, millis: millis, detail: detail)
         if t.tlsVersion != nil {
             e.outcome = code == CURLE_OK ? .completed : .failedAfterTLS
+            return e
+        }
+        if t.refusal != nil {
+            e.outcome = .connectFailed   // the connection guard stopped it: nothing was contacted
             return e
         }
         if let banner, !banner.hasPrefix("2") {

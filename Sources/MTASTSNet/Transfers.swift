@@ -42,6 +42,10 @@ final class Transfer {
     var verifyResult = -1
     var chain: [[UInt8]] = []
     var startedAt: UInt64 = 0
+    /// Where curl may connect (ConnectionGuard.swift); set before the handle exists.
+    var peers: PinnedPeers?
+    /// Why the guard stopped this transfer (ConnectionGuard.swift), for the evidence's detail.
+    var refusal: String?
     /// CURLOPT_ERRORBUFFER must outlive the transfer, so it is allocated here, not borrowed.
     let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
 
@@ -90,14 +94,24 @@ extension EventLoop {
     }
 
     func startTransfer(_ t: Transfer) {
+        // Nothing from a DNS answer reaches curl unchecked (ConnectionGuard.swift).
+        t.startedAt = Self.monotonicMillis()
+        guard t.hostIsSafe, let peers = PinnedPeers(addresses: t.addresses, port: t.port) else {
+            t.refusal = "not started: '\(t.host)' is not a host name, or an address is not an IP literal"
+            finish(t, code: CURLE_URL_MALFORMAT)
+            return
+        }
+        t.peers = peers
         guard let easy = curl_easy_init() else {
             finish(t, code: CURLE_FAILED_INIT)
             return
         }
         t.easy = easy
         t.bodyLimit = config.maxBodyBytes
-        t.startedAt = Self.monotonicMillis()
         let me = Unmanaged.passRetained(t).toOpaque()   // released in finish()
+        // Every option's result is checked: one that failed (an option this libcurl lacks, no
+        // memory) would silently drop a guard or a limit, so the transfer then does not start.
+        var options = CheckedOptions(easy)
 
         let pinned = t.addresses.map(Self.literal).joined(separator: ",")
         t.resolveList = curl_slist_append(nil, "\(t.host):\(t.port):\(pinned)")
@@ -109,41 +123,52 @@ extension EventLoop {
         if let share = curl_share_init() {
             _ = mtasts_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
             t.share = share
-            _ = mtasts_curl_setopt_pointer(easy, CURLOPT_SHARE, share)
+            options.pointer(CURLOPT_SHARE, share)
         }
-        _ = mtasts_curl_setopt_slist(easy, CURLOPT_RESOLVE, t.resolveList)
-        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_PRIVATE, me)
-        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_ERRORBUFFER, t.errorBuffer)
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_TIMEOUT_MS, config.timeoutMillis)
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, config.timeoutMillis)
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_FORBID_REUSE, 1)
+        options.slist(CURLOPT_RESOLVE, t.resolveList)
+        // The last word on where curl connects: only a pinned (address, port).
+        options.check(mtasts_curl_setopt_opensocket(easy) { clientp, _, address in
+            let t = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue()
+            guard let address, t.peers?.permits(address) == true else {
+                t.refusal = "refused a connection to an address or port the scanner did not resolve"
+                return CURL_SOCKET_BAD
+            }
+            return socket(address.pointee.family, address.pointee.socktype, address.pointee.protocol)
+        })
+        options.pointer(CURLOPT_OPENSOCKETDATA, me)
+        options.string(CURLOPT_PROTOCOLS_STR, t.kind == .policy ? "https" : "smtp")
+        options.pointer(CURLOPT_PRIVATE, me)
+        options.pointer(CURLOPT_ERRORBUFFER, t.errorBuffer)
+        options.long(CURLOPT_NOSIGNAL, 1)
+        options.long(CURLOPT_TIMEOUT_MS, config.timeoutMillis)
+        options.long(CURLOPT_CONNECTTIMEOUT_MS, config.timeoutMillis)
+        options.long(CURLOPT_FORBID_REUSE, 1)
         // Each host is contacted once per scan, and a resumed session would show no chain.
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_SESSIONID_CACHE, 0)
+        options.long(CURLOPT_SSL_SESSIONID_CACHE, 0)
         // TLS: verify against our store, record the verdict, never abort on it (see file header).
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 0)
-        _ = mtasts_curl_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 0)
+        options.long(CURLOPT_SSL_VERIFYPEER, 0)
+        options.long(CURLOPT_SSL_VERIFYHOST, 0)
         if t.legacyTLS {
-            _ = mtasts_curl_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_0) | Int(CURL_SSLVERSION_MAX_TLSv1_1))
-            _ = mtasts_curl_setopt_string(easy, CURLOPT_SSL_CIPHER_LIST, "DEFAULT@SECLEVEL=0")
+            options.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_0) | Int(CURL_SSLVERSION_MAX_TLSv1_1))
+            options.string(CURLOPT_SSL_CIPHER_LIST, "DEFAULT@SECLEVEL=0")
         } else {
-            _ = mtasts_curl_setopt_long(easy, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
+            options.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
         }
-        _ = mtasts_curl_setopt_sslctx(easy) { _, sslctx, parm in
+        options.check(mtasts_curl_setopt_sslctx(easy) { _, sslctx, parm in
             SSL_CTX_set1_cert_store(OpaquePointer(sslctx), OpaquePointer(parm))
             // VERIFY_NONE still runs chain verification and records the result for
             // SSL_get_verify_result; it only stops the handshake from failing on it.
             SSL_CTX_set_verify(OpaquePointer(sslctx), SSL_VERIFY_NONE, nil)
             return CURLE_OK
-        }
-        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(trustStore))
-        _ = mtasts_curl_setopt_prereq(easy) { clientp, _, _, _, _ in
+        })
+        options.pointer(CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(trustStore))
+        options.check(mtasts_curl_setopt_prereq(easy) { clientp, _, _, _, _ in
             let t = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue()
             t.captureTLS()
             return 0   // CURL_PREREQFUNC_OK
-        }
-        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_PREREQDATA, me)
-        _ = mtasts_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION) { ptr, size, n, userp in
+        })
+        options.pointer(CURLOPT_PREREQDATA, me)
+        options.check(mtasts_curl_setopt_write(easy, CURLOPT_HEADERFUNCTION) { ptr, size, n, userp in
             let t = Unmanaged<Transfer>.fromOpaque(userp!).takeUnretainedValue()
             let count = size * n
             if t.lines.count < 200, let ptr {
@@ -153,9 +178,9 @@ extension EventLoop {
                 t.lines.append(String(decoding: raw, as: UTF8.self))
             }
             return count
-        }
-        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_HEADERDATA, me)
-        _ = mtasts_curl_setopt_write(easy, CURLOPT_WRITEFUNCTION) { ptr, size, n, userp in
+        })
+        options.pointer(CURLOPT_HEADERDATA, me)
+        options.check(mtasts_curl_setopt_write(easy, CURLOPT_WRITEFUNCTION) { ptr, size, n, userp in
             let t = Unmanaged<Transfer>.fromOpaque(userp!).takeUnretainedValue()
             let count = size * n
             // The size limit lives here: MAXFILESIZE misses chunked bodies of unknown length.
@@ -166,24 +191,31 @@ extension EventLoop {
             }
             if let ptr { t.body.append(contentsOf: UnsafeRawBufferPointer(start: ptr, count: count)) }
             return count
-        }
-        _ = mtasts_curl_setopt_pointer(easy, CURLOPT_WRITEDATA, me)
+        })
+        options.pointer(CURLOPT_WRITEDATA, me)
 
         switch t.kind {
         case .policy:
-            _ = mtasts_curl_setopt_string(easy, CURLOPT_URL, "https://\(t.host):\(t.port)/.well-known/mta-sts.txt")
-            _ = mtasts_curl_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0)   // §3.3: never follow
-            _ = mtasts_curl_setopt_string(easy, CURLOPT_USERAGENT, config.userAgent)
-            _ = mtasts_curl_setopt_long(easy, CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
+            options.string(CURLOPT_URL, "https://\(t.host):\(t.port)/.well-known/mta-sts.txt")
+            options.long(CURLOPT_FOLLOWLOCATION, 0)   // §3.3: never follow
+            options.string(CURLOPT_USERAGENT, config.userAgent)
+            options.long(CURLOPT_HTTP_VERSION, Int(CURL_HTTP_VERSION_1_1))
         case .smtp:
             // The URL's path is the EHLO name; CUSTOMREQUEST NOOP with no MAIL/RCPT makes curl send
             // EHLO, STARTTLS, EHLO, NOOP, QUIT and nothing else.
-            let target = t.sni ? t.host : Self.literal(t.addresses.first ?? t.host)
-            _ = mtasts_curl_setopt_string(easy, CURLOPT_URL, "smtp://\(target):\(t.port)/\(config.ehloName)")
-            _ = mtasts_curl_setopt_long(easy, CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
-            _ = mtasts_curl_setopt_string(easy, CURLOPT_CUSTOMREQUEST, "NOOP")
+            let target = t.sni ? t.host : Self.literal(t.addresses[0])
+            options.string(CURLOPT_URL, "smtp://\(target):\(t.port)/\(config.ehloName)")
+            options.long(CURLOPT_USE_SSL, Int(CURLUSESSL_ALL.rawValue))
+            options.string(CURLOPT_CUSTOMREQUEST, "NOOP")
         }
-        curl_multi_add_handle(multi, easy)
+        if let failed = options.firstFailure {
+            finish(t, code: failed)
+            return
+        }
+        let added = curl_multi_add_handle(multi, easy)
+        if added != CURLM_OK {
+            finish(t, code: CURLE_FAILED_INIT)
+        }
     }
 
     /// An address as curl wants it in a URL or CURLOPT_RESOLVE: IPv6 in brackets.
@@ -203,7 +235,8 @@ extension EventLoop {
 
     func finish(_ t: Transfer, code: CURLcode) {
         let millis = Int(Self.monotonicMillis() - t.startedAt)
-        let detail = t.errorBuffer[0] != 0 ? String(cString: t.errorBuffer) : (code == CURLE_OK ? nil : String(cString: curl_easy_strerror(code)))
+        let curlText = t.errorBuffer[0] != 0 ? String(cString: t.errorBuffer) : (code == CURLE_OK ? nil : String(cString: curl_easy_strerror(code)))
+        let detail = t.refusal.map { r in curlText.map { "\(r) (\($0))" } ?? r } ?? curlText
         let result: TransferResult
         switch t.kind {
         case .policy: result = .policyResult(policyEvidence(t, code: code, detail: detail))
@@ -218,4 +251,19 @@ extension EventLoop {
         curl_slist_free_all(t.resolveList)
         t.continuation.resume(returning: result)
     }
+}
+
+/// curl_easy_setopt's results, each checked: the first failure is kept, and the transfer does not
+/// start with an option missing (a dropped guard or limit would go unnoticed otherwise).
+struct CheckedOptions {
+    let easy: UnsafeMutableRawPointer
+    private(set) var firstFailure: CURLcode?
+
+    init(_ easy: UnsafeMutableRawPointer) { self.easy = easy }
+
+    mutating func check(_ rc: CURLcode) { if rc != CURLE_OK, firstFailure == nil { firstFailure = rc } }
+    mutating func long(_ o: CURLoption, _ v: Int) { check(mtasts_curl_setopt_long(easy, o, v)) }
+    mutating func string(_ o: CURLoption, _ v: String) { check(mtasts_curl_setopt_string(easy, o, v)) }
+    mutating func pointer(_ o: CURLoption, _ v: UnsafeMutableRawPointer?) { check(mtasts_curl_setopt_pointer(easy, o, v)) }
+    mutating func slist(_ o: CURLoption, _ v: UnsafeMutablePointer<curl_slist>?) { check(mtasts_curl_setopt_slist(easy, o, v)) }
 }
