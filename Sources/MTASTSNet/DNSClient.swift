@@ -27,7 +27,7 @@ final class DNSChannel {
     var inFlight = 0
     /// A queue: entries before `waitingHead` have been started and are nil. Taking an entry
     /// moves it out, so the queue holds nothing of a started query (its batch and answers).
-    var waiting: [(String, DNSType, DNSCompletion)?] = []
+    var waiting: [(String, DNSType, DNSCompletion, UInt8)?] = []
     var waitingHead = 0
 
     init(channel: ares_channel, index: Int) {
@@ -124,6 +124,8 @@ struct QuerySlot {
     var type: DNSType
     var name: String
     var completion: DNSCompletion
+    /// 0 for the first try; retries are ours, not c-ares's (see makeChannel).
+    var attempt: UInt8
 }
 
 /// The slots: at most `maxInFlightPerChannel` queries per channel are with c-ares at once, so a
@@ -185,7 +187,13 @@ extension EventLoop {
         options.flags = ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN
         options.ednspsz = 1232
         options.timeout = Int32(config.timeoutMillis)
-        options.tries = Int32(config.dnsRetries + 1)
+        // One try per ares_send; the retries are ours (retryOrComplete). c-ares 1.18 doubles the
+        // wait on every retry (timeout << try), so --retries 2 made one unanswered query take
+        // 1 + 2 + 4 = 7 times --timeout. Retrying ourselves gives each try the same --timeout:
+        // (retries + 1) x --timeout at most. It also retries a query that another query's
+        // failure ended: when a resolver closes the TCP connection of one truncated answer,
+        // c-ares 1.18 ends every query in flight on that server with ECONNREFUSED.
+        options.tries = 1
         options.sock_state_cb = { data, fd, readable, writable in
             // The data pointer is a ChannelTag: which loop, and which channel the socket is of.
             let box = Unmanaged<ChannelTag>.fromOpaque(data!).takeUnretainedValue()
@@ -218,9 +226,9 @@ extension EventLoop {
         let channel = channels[nextChannel]
         nextChannel = (nextChannel + 1) % channels.count
         if channel.inFlight < Self.maxInFlightPerChannel {
-            startQuery(name, type, c, on: channel)
+            startQuery(name, type, c, on: channel, attempt: 0)
         } else {
-            channel.waiting.append((name, type, c))
+            channel.waiting.append((name, type, c, 0))
         }
     }
 
@@ -241,9 +249,9 @@ extension EventLoop {
     func startWaitingQueries(_ index: Int) {
         let channel = channels[index]
         while channel.inFlight < Self.maxInFlightPerChannel, channel.waitingHead < channel.waiting.count {
-            let (name, type, c) = channel.waiting[channel.waitingHead].take()!
+            let (name, type, c, attempt) = channel.waiting[channel.waitingHead].take()!
             channel.waitingHead += 1
-            startQuery(name, type, c, on: channel)
+            startQuery(name, type, c, on: channel, attempt: attempt)
         }
         // In a long scan the queue seldom runs empty (a thousand domains want three queries each,
         // and c-ares has slots for 512), so the started part is cut off once it is the larger
@@ -257,7 +265,7 @@ extension EventLoop {
         }
     }
 
-    func startQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion, on channel: DNSChannel) {
+    func startQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion, on channel: DNSChannel, attempt: UInt8) {
         var buf: UnsafeMutablePointer<UInt8>?
         var len: Int32 = 0
         // withCString: the String's own bytes, where passing `name` itself made a copy.
@@ -271,7 +279,7 @@ extension EventLoop {
         buf[3] |= 0x20
         let loop = Unmanaged.passUnretained(self)
         guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), type: type,
-                                                    name: name, completion: c) }) else {
+                                                    name: name, completion: c, attempt: attempt) }) else {
             // Every query with c-ares holds a slot and counts in its channel's inFlight, which
             // stays under maxInFlightPerChannel (checked by both callers): a slot is always free.
             preconditionFailure("more DNS queries in flight than QuerySlots holds")
@@ -282,9 +290,33 @@ extension EventLoop {
             let loop = slot.pointee.loop.takeUnretainedValue()
             let q = loop.querySlots.release(slot)
             loop.channels[Int(q.channel)].inFlight -= 1
-            q.completion.complete(EventLoop.result(status: status, abuf: abuf, alen: alen, name: q.name, type: q.type))
+            loop.retryOrComplete(q, status: status, abuf: abuf, alen: alen)
         }, UnsafeMutableRawPointer(slot))
         ares_free_string(buf)
+    }
+
+    /// A try that failed without an answer the resolver stands by (a timeout, a refused or broken
+    /// connection, SERVFAIL or REFUSED) is tried again, up to --retries times, as c-ares did
+    /// before its retries became ours. The retry waits in the channel's queue, not in c-ares:
+    /// this runs inside c-ares's callback, possibly while it walks the very list a new query
+    /// would join. The loop starts it at the end of the turn (startRequeuedQueries).
+    func retryOrComplete(_ q: QuerySlot, status: Int32, abuf: UnsafeMutablePointer<UInt8>?, alen: Int32) {
+        let transient = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED || status == ARES_ESERVFAIL
+            || status == ARES_EREFUSED
+        if transient, Int(q.attempt) < config.dnsRetries {
+            channels[Int(q.channel)].waiting.append((q.name, q.type, q.completion, q.attempt + 1))
+            return
+        }
+        q.completion.complete(EventLoop.result(status: status, abuf: abuf, alen: alen, name: q.name, type: q.type))
+    }
+
+    /// Queries queued by retryOrComplete (or waiting for room) on a channel with room: started
+    /// once per turn, after c-ares's callbacks have returned.
+    func startRequeuedQueries() {
+        for i in channels.indices where channels[i].waitingHead < channels[i].waiting.count
+            && channels[i].inFlight < Self.maxInFlightPerChannel {
+            startWaitingQueries(i)
+        }
     }
 
     /// c-ares status and answer bytes to our outcome. One place for the mapping.
@@ -304,10 +336,10 @@ extension EventLoop {
         case ARES_EREFUSED:
             return DNSResult(outcome: .refused, answer: nil)
         case ARES_ECONNREFUSED:
-            // c-ares 1.18 ends a query with ECONNREFUSED when every server answered SERVFAIL or
-            // REFUSED, and also when the resolver's port is closed. The first is by far the
-            // common case in a scan (a scan against a dead resolver fails its first queries and
-            // shows in the progress line), so it is recorded as SERVFAIL.
+            // c-ares 1.18 ends a query with ECONNREFUSED when its connection to the resolver
+            // failed: the resolver's port is closed, or a TCP connection broke (another query's,
+            // see retryOrComplete). Only after every retry failed the same way does it get here;
+            // the resolver gave no answer, which a scan records as SERVFAIL (dns-error).
             return DNSResult(outcome: .servFail, answer: nil)
         default:
             return DNSResult(outcome: .malformed, answer: nil)

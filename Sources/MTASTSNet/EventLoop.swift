@@ -210,6 +210,7 @@ public final class EventLoop: @unchecked Sendable {
                 }
             }
             runExpiredTimers()
+            startRequeuedQueries()
             flushQueries()
             for observer in turnObservers { observer() }
             if n >= 0 && n < Self.coalesceBelowEvents { usleep(Self.coalesceMicros) }
