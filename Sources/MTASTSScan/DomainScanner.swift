@@ -9,12 +9,18 @@ public struct DomainScanner: Sendable {
     let options: ScanOptions
     let probes: ProbeCache
     let exclusions: ExclusionList
+    /// Policy fetches per destination address, as STARTTLS sessions are (ProbeCache): two
+    /// thousand policy hosts of one hoster on one address, fetched all at once, timed out by the
+    /// hundred at --concurrency 1000 and by none at 50, so the verdict depended on our own load.
+    /// Only the number at once is limited (not the rate): a fetch is one short HTTPS request.
+    let policyLimiter: AddressLimiter
 
     public init(loop: EventLoop, options: ScanOptions, probes: ProbeCache, exclusions: ExclusionList = ExclusionList()) {
         self.loop = loop
         self.options = options
         self.probes = probes
         self.exclusions = exclusions
+        self.policyLimiter = AddressLimiter(limit: options.perAddressConcurrency)
     }
 
     /// The three lookups every domain needs, asked as one batch: for the ~98% of domains
@@ -39,9 +45,10 @@ public struct DomainScanner: Sendable {
 
     /// One domain, start to end (what `check` uses; the bulk scan calls the two halves itself).
     public func scan(_ domain: String) async -> Evidence {
+        let deadline = options.domainTimeout.map { DomainDeadline(secondsFromNow: $0) }
         switch afterFirstLookups(domain, await loop.queries(Self.firstQueries(domain))) {
         case .done(let evidence): return evidence
-        case .more(let pending): return await finish(pending)
+        case .more(let pending): return await finish(pending, deadline: deadline)
         }
     }
 
@@ -60,18 +67,19 @@ public struct DomainScanner: Sendable {
         return .more(Pending(evidence: evidence, fetchPolicy: fetch))
     }
 
-    /// The policy fetch and the MX probes, side by side.
-    public func finish(_ pending: Pending) async -> Evidence {
+    /// The policy fetch and the MX probes, side by side. A wait for a per-address slot ends at
+    /// `deadline` (DomainDeadline).
+    public func finish(_ pending: Pending, deadline: DomainDeadline? = nil) async -> Evidence {
         var evidence = pending.evidence
         let domain = evidence.domain
-        async let policy: PolicyFetchEvidence? = pending.fetchPolicy ? await fetchPolicy(domain) : nil
-        if let mx = evidence.mx, Self.needsProbes(mx) { evidence.mx = await probed(mx) }
+        async let policy: PolicyFetchEvidence? = pending.fetchPolicy ? await fetchPolicy(domain, deadline: deadline) : nil
+        if let mx = evidence.mx, Self.needsProbes(mx) { evidence.mx = await probed(mx, deadline: deadline) }
         evidence.policyFetch = await policy
         return evidence
     }
 
     /// §3.3: the policy host's addresses from our resolver, then the GET pinned to them.
-    func fetchPolicy(_ domain: String) async -> PolicyFetchEvidence {
+    func fetchPolicy(_ domain: String, deadline: DomainDeadline? = nil) async -> PolicyFetchEvidence {
         let host = "mta-sts." + domain
         let (outcome, addresses) = await addresses(of: host)
         guard !addresses.isEmpty else {
@@ -86,12 +94,24 @@ public struct DomainScanner: Sendable {
             // Recorded, never silently dropped: the policy host sits in an excluded range.
             return PolicyFetchEvidence(outcome: .hostNoAddress, detail: "every address of \(host) is excluded by --exclude")
         }
-        var fetch = await loop.fetchPolicy(host: host, addresses: allowed, port: options.httpsPort)
-        if fetch.outcome == .tlsHandshakeFailed, fetch.tls == nil {
-            // Learn whether the server only speaks TLS below 1.2 (policy-tls-version-too-old).
-            fetch.tls = await loop.legacyTLSFacts(host: host, addresses: allowed, port: options.httpsPort)
+        let (loop, port, limiter) = (self.loop, options.httpsPort, policyLimiter)
+        // curl tries the addresses in order: the first is the one the fetch loads.
+        let first = allowed[0]
+        let fetched = await beforeDeadline(deadline) { () -> PolicyFetchEvidence in
+            await limiter.acquire(first)
+            if deadline?.isPast == true {
+                await limiter.release(first)
+                return PolicyFetchEvidence(outcome: .deadline)
+            }
+            var fetch = await loop.fetchPolicy(host: host, addresses: allowed, port: port)
+            if fetch.outcome == .tlsHandshakeFailed, fetch.tls == nil {
+                // Learn whether the server only speaks TLS below 1.2 (policy-tls-version-too-old).
+                fetch.tls = await loop.legacyTLSFacts(host: host, addresses: allowed, port: port)
+            }
+            await limiter.release(first)
+            return fetch
         }
-        return fetch
+        return fetched ?? PolicyFetchEvidence(outcome: .deadline, detail: "the domain's deadline came first")
     }
 
     /// A and AAAA together: NOERROR when either answered; NXDOMAIN when both say so; else the
@@ -122,19 +142,24 @@ public struct DomainScanner: Sendable {
         if hosts.count > 1 { hosts.sort { ($0.preference, $0.name) < ($1.preference, $1.name) } }
         let implicit = hosts.isEmpty
         if implicit { hosts = [MXEvidence.Host(name: domain, preference: 0)] }
-        return MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit)
+        // Every host is kept as answered; only the most preferred maxMXHosts are probed.
+        let limit = hosts.count > options.maxMXHosts ? options.maxMXHosts : nil
+        return MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit, probeLimit: limit)
     }
 
     /// A null MX (RFC 7505) takes no mail: nothing to probe even when asked.
     static func needsProbes(_ mx: MXEvidence) -> Bool { mx.probed && !mx.isNullMX }
 
-    /// Every host of the MX set probed, side by side.
-    func probed(_ mx: MXEvidence) async -> MXEvidence {
+    /// Every host of the MX set within the probe limit probed, side by side. A name that is not
+    /// a host name (`u@127.0.0.1`, `127.0.0.1/x`, an IP literal: legal on the wire) is never
+    /// looked up or contacted; the classifier reports it (mx-invalid-hostname).
+    func probed(_ mx: MXEvidence, deadline: DomainDeadline? = nil) async -> MXEvidence {
         var mx = mx
         let hosts = mx.hosts
+        let limit = mx
         mx.hosts = await withTaskGroup(of: (Int, MXEvidence.Host).self) { group in
-            for (i, host) in hosts.enumerated() {
-                group.addTask { (i, await probeHost(host)) }
+            for (i, host) in hosts.enumerated() where limit.withinProbeLimit(i) && host.hasValidName {
+                group.addTask { (i, await probeHost(host, deadline: deadline)) }
             }
             var out = hosts
             for await (i, h) in group { out[i] = h }
@@ -145,7 +170,7 @@ public struct DomainScanner: Sendable {
 
     /// Every address of the host (IPv4 and IPv6), each probed once per scan, and its TLSA; the
     /// host's lookups too are shared by the scan's domains (ProbeCache.lookups).
-    func probeHost(_ host: MXEvidence.Host) async -> MXEvidence.Host {
+    func probeHost(_ host: MXEvidence.Host, deadline: DomainDeadline? = nil) async -> MXEvidence.Host {
         var h = host
         let answers = await probes.lookups(host: host.name)   // once per host per scan
         let (outcome, addresses) = Self.combine(a: answers[0], aaaa: answers[1])
@@ -153,7 +178,7 @@ public struct DomainScanner: Sendable {
         h.addresses = addresses
         h.probes = await withTaskGroup(of: (Int, SMTPProbeEvidence).self) { group in
             for (i, address) in addresses.enumerated() {
-                group.addTask { (i, await probes.probe(host: host.name, address: address)) }
+                group.addTask { (i, await probes.probe(host: host.name, address: address, deadline: deadline)) }
             }
             var out = [SMTPProbeEvidence?](repeating: nil, count: addresses.count)
             for await (i, p) in group { out[i] = p }

@@ -35,11 +35,20 @@ public actor ProbeCache {
         self.exclusions = exclusions
     }
 
-    public func probe(host: String, address: String) async -> SMTPProbeEvidence {
+    /// The probe of (host, address), shared by every domain that asks within the scan. A domain
+    /// stops waiting for it at its `deadline` (outcome `deadline`); the probe itself goes on and
+    /// serves the domains after it.
+    public func probe(host: String, address: String, deadline: DomainDeadline? = nil) async -> SMTPProbeEvidence {
         // An address on the exclusion list is never contacted; the evidence says so.
         if exclusions.excludes(address: address) { return SMTPProbeEvidence(address: address, outcome: .excluded) }
+        let task = probeTask(host: host, address: address)
+        return await beforeDeadline(deadline) { await task.value }
+            ?? SMTPProbeEvidence(address: address, outcome: .deadline, detail: "the domain's deadline came first")
+    }
+
+    private func probeTask(host: String, address: String) -> Task<SMTPProbeEvidence, Never> {
         let (loop, port, limiter) = (self.loop, self.port, self.limiter)
-        return await probes.task(host + "|" + address) {
+        return probes.task(host + "|" + address) {
             Task {
                 await limiter.acquire(address)
                 var result = await loop.probeSTARTTLS(host: host, address: address, port: port)
@@ -55,7 +64,7 @@ public actor ProbeCache {
                 }
                 return result
             }
-        }.value
+        }
     }
 
     /// The A, AAAA and TLSA (`_25._tcp.<host>`) answers for an MX host, asked once per scan

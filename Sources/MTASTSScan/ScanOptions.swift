@@ -15,9 +15,16 @@ public struct ScanOptions: Sendable {
     public var perAddressBackoff: Double
     /// Seconds since 1970 at which certificates are judged: the scan's start.
     public var scanTime: Int64
+    /// At most this many MX hosts of a domain are looked up and probed, the most preferred first
+    /// (a hostile MX set of hundreds of hosts on a tarpit would hold the domain for minutes).
+    public var maxMXHosts: Int
+    /// Seconds from a domain's start after which it no longer waits for a per-address slot
+    /// (DomainDeadline); nil: no deadline.
+    public var domainTimeout: Double?
 
     public init(httpsPort: Int = 443, smtpPort: Int = 25, probeAllMX: Bool = false, noSMTP: Bool = false,
-                perAddressConcurrency: Int = 4, perAddressRate: Double = 0, perAddressBackoff: Double = 60, scanTime: Int64) {
+                perAddressConcurrency: Int = 4, perAddressRate: Double = 0, perAddressBackoff: Double = 60, scanTime: Int64,
+                maxMXHosts: Int = 10, domainTimeout: Double? = nil) {
         self.httpsPort = httpsPort
         self.smtpPort = smtpPort
         self.probeAllMX = probeAllMX
@@ -26,5 +33,7 @@ public struct ScanOptions: Sendable {
         self.perAddressRate = perAddressRate
         self.perAddressBackoff = perAddressBackoff
         self.scanTime = scanTime
+        self.maxMXHosts = max(1, maxMXHosts)
+        self.domainTimeout = domainTimeout
     }
 }

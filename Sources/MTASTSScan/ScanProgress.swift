@@ -12,6 +12,7 @@ public final class ScanProgress: @unchecked Sendable {
     private let started = Date()
     private var lastDone = 0
     private var lastTime = Date()
+    private var abandonedAtStop = 0
 
     public init() {}
 
@@ -27,6 +28,10 @@ public final class ScanProgress: @unchecked Sendable {
     }
 
     func input(fraction: Double?) { lock.withLock { inputFraction = fraction } }
+
+    /// Domains still in flight when a stop request's grace ran out: not stored, so --resume
+    /// scans them again.
+    func abandoned(_ n: Int) { lock.withLock { abandonedAtStop = n } }
 
     public var elapsed: TimeInterval { Date().timeIntervalSince(started) }
 
@@ -53,6 +58,7 @@ public final class ScanProgress: @unchecked Sendable {
             var s = "scan \(scanID): \(done) domains in \(Self.duration(elapsed))\n"
             for status in DomainStatus.allCases { if let n = byStatus[status] { s += "  \(status.rawValue): \(n)\n" } }
             for mode in PolicyMode.allCases { if let n = byMode[mode] { s += "  mode \(mode.rawValue): \(n)\n" } }
+            if abandonedAtStop > 0 { s += "  left in flight at the stop, not stored (--resume scans them): \(abandonedAtStop)\n" }
             return s
         }
     }

@@ -52,7 +52,13 @@ public final class ScanRunner {
     enum Event: Sendable {
         case firstLookups(slot: Int, [DNSResult])
         case finished(slot: Int, Evidence)
+        /// The grace after a stop request is over: what is still in flight is left unstored
+        /// (a --resume scans it again), so that Ctrl-C never waits for slow servers.
+        case abandon
     }
+
+    /// Seconds the domains in flight get to finish after a stop request (Ctrl-C, SIGTERM).
+    public var stopGraceSeconds: Double = 2
 
     /// A domain in flight, kept by slot number while its lookups run.
     struct InFlight {
@@ -159,23 +165,40 @@ public final class ScanRunner {
 
         // The answers of one turn of the I/O loop wake this loop once, not once each.
         scanner.loop.observeTurns { inbox.wake() }
-        while true {
+        let grace = stopGraceSeconds
+        stopRequested.whenSet {
+            inbox.post(.abandon)   // not yet: wakes the loop, which stops reading input
+            Task {
+                try? await Task.sleep(nanoseconds: UInt64(grace * 1e9))
+                inbox.post(.abandon)
+            }
+        }
+        let domainTimeout = scanner.options.domainTimeout
+        var abandonRequests = 0
+        scanning: while true {
             if !inputDone { scanner.loop.submit(try await fill()) }
             if inFlight == 0 { break }
             for event in await inbox.take() {
                 switch event {
                 case .firstLookups(let slot, let answers):
-                    switch scanner.afterFirstLookups(slots[slot]!.domain, answers) {
+                    let d = slots[slot]!
+                    switch scanner.afterFirstLookups(d.domain, answers) {
                     case .done(let evidence):
                         try complete(slot, evidence)
                     case .more(let rest):
-                        Task { inbox.post(.finished(slot: slot, await scanner.finish(rest))) }
+                        let deadline = domainTimeout.map { DomainDeadline(startedNanos: d.startedNanos, seconds: $0) }
+                        Task { inbox.post(.finished(slot: slot, await scanner.finish(rest, deadline: deadline))) }
                     }
                 case .finished(let slot, let evidence):
                     try complete(slot, evidence)
+                case .abandon:
+                    abandonRequests += 1
+                    // The first comes at once (the stop request), the second after the grace.
+                    if abandonRequests >= 2 { break scanning }
                 }
             }
         }
+        progress.abandoned(inFlight)
         try flush()
         // Every line read, comments and blanks included (analysis/SCHEMA.md `lines_read`): the
         // reader's count, not the lines it returned.
@@ -189,6 +212,26 @@ public final class StopFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var value = false
     public init() {}
+    private var observers: [@Sendable () -> Void] = []
     public var isSet: Bool { lock.withLock { value } }
-    public func set() { lock.withLock { value = true } }
+
+    public func set() {
+        let toRun: [@Sendable () -> Void] = lock.withLock {
+            guard !value else { return [] }
+            value = true
+            defer { observers = [] }
+            return observers
+        }
+        for o in toRun { o() }
+    }
+
+    /// Runs `observer` once when the flag is set (at once if it already is).
+    public func whenSet(_ observer: @escaping @Sendable () -> Void) {
+        let now: Bool = lock.withLock {
+            if value { return true }
+            observers.append(observer)
+            return false
+        }
+        if now { observer() }
+    }
 }

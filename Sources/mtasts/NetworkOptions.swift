@@ -45,6 +45,12 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: "Seconds without new STARTTLS sessions to an address after it greeted with 4xx (e.g. 421).")
     var perAddressBackoff: Double = 60
 
+    @Option(name: .customLong("max-mx-hosts"), help: "At most N MX hosts of a domain are looked up and probed, the most preferred first; a domain with more gets the finding mx-too-many-hosts.")
+    var maxMXHosts: Int = 10
+
+    @Option(help: ArgumentHelp("Seconds from a domain's start after which it stops waiting for a per-address slot behind other domains; such a step is stored as `deadline` (finding scan-deadline). Default: (2 x (retries + 1) + 4) x --timeout, the longest a domain takes when it never waits (100 s with the defaults).", valueName: "SECONDS"))
+    var domainTimeout: Double?
+
     func validate() throws {
         let realPorts = httpsPort == 443 || (smtpPort == 25 && !noSMTP)
         if realPorts && (contact ?? "").isEmpty {
@@ -54,6 +60,15 @@ struct NetworkOptions: ParsableArguments {
         guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
         guard (0...10).contains(retries) else { throw ValidationError("--retries must be 0 to 10") }
         guard (1...65535).contains(httpsPort), (1...65535).contains(smtpPort) else { throw ValidationError("ports are 1 to 65535") }
+        guard (1...100).contains(maxMXHosts) else { throw ValidationError("--max-mx-hosts must be 1 to 100") }
+        if let domainTimeout, !(domainTimeout > 0 && domainTimeout <= 86_400) {
+            throw ValidationError("--domain-timeout must be between 0 and 86400 seconds")
+        }
+        // The contact URL goes into every User-Agent header: a space, CR or LF would break or
+        // forge header lines.
+        if let contact, !contact.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            throw ValidationError("--contact must be a URL of printable ASCII without spaces")
+        }
         if let ehloName, !DomainName.isValidHostname(ehloName) || !ehloName.contains(".") {
             throw ValidationError("--ehlo-name '\(ehloName)' is not a fully qualified domain name")
         }
@@ -77,7 +92,8 @@ struct NetworkOptions: ParsableArguments {
     func scanOptions(scanTime: Int64) -> ScanOptions {
         ScanOptions(httpsPort: httpsPort, smtpPort: smtpPort, probeAllMX: probeAllMX, noSMTP: noSMTP,
                     perAddressConcurrency: perAddressConcurrency, perAddressRate: perAddressRate,
-                    perAddressBackoff: perAddressBackoff, scanTime: scanTime)
+                    perAddressBackoff: perAddressBackoff, scanTime: scanTime, maxMXHosts: maxMXHosts,
+                    domainTimeout: domainTimeout ?? DomainDeadline.defaultSeconds(timeout: timeout, retries: retries))
     }
 
     /// gethostname, made canonical through the system's resolver configuration (/etc/hosts first).

@@ -171,6 +171,8 @@ struct Scan: AsyncParsableCommand {
             ("per_address_concurrency", .int(network.perAddressConcurrency)),
             ("per_address_rate", .string(String(network.perAddressRate))),
             ("per_address_backoff", .string(String(network.perAddressBackoff))),
+            ("max_mx_hosts", .int(network.maxMXHosts)),
+            ("domain_timeout", .string(String(network.domainTimeout ?? DomainDeadline.defaultSeconds(timeout: network.timeout, retries: network.retries)))),
         ]).rendered()
     }
 }
