@@ -128,6 +128,12 @@ public enum DNSMessage {
                 guard seen.insert(name).inserted, seen.count <= DNSMessage.maxCNAMEChain + 1 else { return nil }
             }
             final = name
+            // Addresses reached through a name that is not a host name (a CNAME to `u@1.2.3.4`)
+            // are not a host's addresses: no sender's resolver path should lead there, and
+            // the scanner would connect to where a hostile zone points (issue 14).
+            if qtype == .a || qtype == .aaaa, answer.cnameChain.contains(where: { !DomainName.isValidHostname($0) }) {
+                return nil
+            }
         }
         switch qtype {
         case .mx: answer.mx.reserveCapacity(records.count)

@@ -24,16 +24,36 @@ public struct DNSResult: Sendable {
 final class DNSChannel {
     let channel: ares_channel
     let index: Int
+    /// A channel that asks over TCP what came back truncated over UDP, one query at a time: in
+    /// c-ares 1.18 a TCP connection that breaks ends every query in flight on that server
+    /// (handle_error), so a server that hangs up on one query must have no other to take along.
+    let tcp: Bool
     var inFlight = 0
     /// A queue: entries before `waitingHead` have been started and are nil. Taking an entry
     /// moves it out, so the queue holds nothing of a started query (its batch and answers).
-    var waiting: [(String, DNSType, DNSCompletion, UInt8)?] = []
+    var waiting: [PendingQuery?] = []
     var waitingHead = 0
 
-    init(channel: ares_channel, index: Int) {
+    init(channel: ares_channel, index: Int, tcp: Bool) {
         self.channel = channel
         self.index = index
+        self.tcp = tcp
     }
+
+    var maxInFlight: Int { tcp ? 1 : EventLoop.maxInFlightPerChannel }
+    var hasRoom: Bool { inFlight < maxInFlight }
+    var hasWaiting: Bool { waitingHead < waiting.count }
+}
+
+/// A query to ask: what it asks, who waits for it, and how it has fared so far.
+struct PendingQuery {
+    var name: String
+    var type: DNSType
+    var completion: DNSCompletion
+    /// 0 for the first try; retries are ours, not c-ares's (see makeChannel).
+    var attempt: UInt8 = 0
+    /// Its UDP answer was truncated: this is the ask over TCP.
+    var afterTruncation = false
 }
 
 /// DNS message IDs for our queries (RFC 5452 §9.2: unpredictable, so an off-path attacker must
@@ -121,11 +141,7 @@ struct QuerySlot {
     var loop: Unmanaged<EventLoop>
     var index: Int32
     var channel: Int32
-    var type: DNSType
-    var name: String
-    var completion: DNSCompletion
-    /// 0 for the first try; retries are ours, not c-ares's (see makeChannel).
-    var attempt: UInt8
+    var query: PendingQuery
 }
 
 /// The slots: at most `maxInFlightPerChannel` queries per channel are with c-ares at once, so a
@@ -160,6 +176,11 @@ final class QuerySlots {
 extension EventLoop {
     /// Channels; each opens its own UDP socket (source port) per resolver.
     static let channelCount = 4
+    /// TCP channels (DNSChannel.tcp), after the UDP ones: truncated answers are rare, so a few
+    /// connections of one query each are enough.
+    static let tcpChannelCount = 4
+    /// Slots for every query that can be with c-ares at once.
+    static let querySlotCount = channelCount * maxInFlightPerChannel + tcpChannelCount
     /// Outstanding queries per channel. The four sockets may all hash onto one resolver thread,
     /// so together they stay well under one thread's default limit (unbound: 1024 requests, and
     /// past it "jostles" out the ones waiting longer than 200 ms: on a cold cache that dropped
@@ -167,12 +188,13 @@ extension EventLoop {
     static let maxInFlightPerChannel = 128
 
     func setUpResolver() throws {
-        for index in 0..<Self.channelCount {
-            channels.append(DNSChannel(channel: try makeChannel(index: index), index: index))
+        for index in 0..<(Self.channelCount + Self.tcpChannelCount) {
+            let tcp = index >= Self.channelCount
+            channels.append(DNSChannel(channel: try makeChannel(index: index, tcp: tcp), index: index, tcp: tcp))
         }
     }
 
-    func makeChannel(index: Int) throws -> ares_channel {
+    func makeChannel(index: Int, tcp: Bool) throws -> ares_channel {
         var options = ares_options()
         // Not NOCHECKRESP: that flag also makes c-ares accept an answer whose question differs
         // from the query's (a late answer to an earlier query with the same id), which under
@@ -184,7 +206,9 @@ extension EventLoop {
         // STAYOPEN: c-ares 1.18 closes a channel's sockets whenever its last query ends, and a
         // scan's channels empty and refill all the time: a new socket, connect and two epoll_ctl
         // calls each time, for nothing.
-        options.flags = ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN
+        // IGNTC: a truncated UDP answer comes back to us (retryOrComplete), which asks again over
+        // TCP on a channel of its own instead of on this channel's shared connection.
+        options.flags = tcp ? ARES_FLAG_USEVC | ARES_FLAG_STAYOPEN : ARES_FLAG_EDNS | ARES_FLAG_STAYOPEN | ARES_FLAG_IGNTC
         options.ednspsz = 1232
         options.timeout = Int32(config.timeoutMillis)
         // One try per ares_send; the retries are ours (retryOrComplete). c-ares 1.18 doubles the
@@ -222,14 +246,25 @@ extension EventLoop {
     }
 
     /// Round-robin over channels; a full channel queues the query locally.
+    /// Round-robin over the UDP channels; a full channel queues the query locally.
     func enqueueQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion) {
         let channel = channels[nextChannel]
-        nextChannel = (nextChannel + 1) % channels.count
-        if channel.inFlight < Self.maxInFlightPerChannel {
-            startQuery(name, type, c, on: channel, attempt: 0)
+        nextChannel = (nextChannel + 1) % Self.channelCount
+        let q = PendingQuery(name: name, type: type, completion: c)
+        if channel.hasRoom {
+            startQuery(q, on: channel)
         } else {
-            channel.waiting.append((name, type, c, 0))
+            channel.waiting.append(q)
         }
+    }
+
+    /// Queues `q` to be asked over TCP: on an idle TCP channel if there is one, else behind the
+    /// shortest queue. Started at the end of the turn (startRequeuedQueries).
+    func enqueueOverTCP(_ q: PendingQuery) {
+        let tcp = channels[Self.channelCount...]
+        let channel = tcp.first { $0.inFlight == 0 && !$0.hasWaiting }
+            ?? tcp.min { ($0.waiting.count - $0.waitingHead) < ($1.waiting.count - $1.waitingHead) }!
+        channel.waiting.append(q)
     }
 
     /// Sends the queries c-ares queued this turn. A socket whose send failed is read at once, so
@@ -248,10 +283,10 @@ extension EventLoop {
 
     func startWaitingQueries(_ index: Int) {
         let channel = channels[index]
-        while channel.inFlight < Self.maxInFlightPerChannel, channel.waitingHead < channel.waiting.count {
-            let (name, type, c, attempt) = channel.waiting[channel.waitingHead].take()!
+        while channel.hasRoom, channel.hasWaiting {
+            let q = channel.waiting[channel.waitingHead].take()!
             channel.waitingHead += 1
-            startQuery(name, type, c, on: channel, attempt: attempt)
+            startQuery(q, on: channel)
         }
         // In a long scan the queue seldom runs empty (a thousand domains want three queries each,
         // and c-ares has slots for 512), so the started part is cut off once it is the larger
@@ -265,21 +300,20 @@ extension EventLoop {
         }
     }
 
-    func startQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion, on channel: DNSChannel, attempt: UInt8) {
+    func startQuery(_ q: PendingQuery, on channel: DNSChannel) {
         var buf: UnsafeMutablePointer<UInt8>?
         var len: Int32 = 0
         // withCString: the String's own bytes, where passing `name` itself made a copy.
-        let rc = name.withCString { ares_create_query($0, Int32(ns_c_in.rawValue), Int32(type.rawValue), queryIDs.next(), 1, &buf, &len, 1232) }
+        let rc = q.name.withCString { ares_create_query($0, Int32(ns_c_in.rawValue), Int32(q.type.rawValue), queryIDs.next(), 1, &buf, &len, 1232) }
         guard rc == ARES_SUCCESS, let buf else {
             // A name c-ares cannot put on the wire (a label over 63 bytes...): no query is sent.
-            c.complete(DNSResult(outcome: .malformed, answer: nil))
+            q.completion.complete(DNSResult(outcome: .malformed, answer: nil))
             return
         }
         // Ask for the AD bit: a validating resolver sets it in the answer only when asked.
         buf[3] |= 0x20
         let loop = Unmanaged.passUnretained(self)
-        guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), type: type,
-                                                    name: name, completion: c, attempt: attempt) }) else {
+        guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), query: q) }) else {
             // Every query with c-ares holds a slot and counts in its channel's inFlight, which
             // stays under maxInFlightPerChannel (checked by both callers): a slot is always free.
             preconditionFailure("more DNS queries in flight than QuerySlots holds")
@@ -300,11 +334,26 @@ extension EventLoop {
     /// before its retries became ours. The retry waits in the channel's queue, not in c-ares:
     /// this runs inside c-ares's callback, possibly while it walks the very list a new query
     /// would join. The loop starts it at the end of the turn (startRequeuedQueries).
-    func retryOrComplete(_ q: QuerySlot, status: Int32, abuf: UnsafeMutablePointer<UInt8>?, alen: Int32) {
+    ///
+    /// A UDP answer with TC set (c-ares hands it back: IGNTC) is asked again over TCP, on a TCP
+    /// channel of one query (DNSChannel.tcp). That answer must then hold records: a server that
+    /// said "there is more than fits" and then has nothing is broken (dns-error), not NODATA.
+    func retryOrComplete(_ slot: QuerySlot, status: Int32, abuf: UnsafeMutablePointer<UInt8>?, alen: Int32) {
+        var q = slot.query
+        if status == ARES_SUCCESS, let abuf, alen >= 12, abuf[2] & 0x02 != 0, !q.afterTruncation {
+            q.afterTruncation = true
+            enqueueOverTCP(q)
+            return
+        }
         let transient = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED || status == ARES_ESERVFAIL
             || status == ARES_EREFUSED
         if transient, Int(q.attempt) < config.dnsRetries {
-            channels[Int(q.channel)].waiting.append((q.name, q.type, q.completion, q.attempt + 1))
+            q.attempt += 1
+            channels[Int(slot.channel)].waiting.append(q)
+            return
+        }
+        if q.afterTruncation, status == ARES_SUCCESS, let abuf, alen >= 12, abuf[3] & 0x0F == 0, abuf[6] == 0, abuf[7] == 0 {
+            q.completion.complete(DNSResult(outcome: .malformed, answer: nil))
             return
         }
         q.completion.complete(EventLoop.result(status: status, abuf: abuf, alen: alen, name: q.name, type: q.type))
@@ -313,8 +362,7 @@ extension EventLoop {
     /// Queries queued by retryOrComplete (or waiting for room) on a channel with room: started
     /// once per turn, after c-ares's callbacks have returned.
     func startRequeuedQueries() {
-        for i in channels.indices where channels[i].waitingHead < channels[i].waiting.count
-            && channels[i].inFlight < Self.maxInFlightPerChannel {
+        for i in channels.indices where channels[i].hasWaiting && channels[i].hasRoom {
             startWaitingQueries(i)
         }
     }

@@ -21,7 +21,7 @@ public final class EventLoop: @unchecked Sendable {
     var channelTags: [ChannelTag] = []
     var queryIDs = QueryIDs()
     /// What c-ares carries for each query in flight (see QuerySlot).
-    let querySlots = QuerySlots(capacity: EventLoop.channelCount * EventLoop.maxInFlightPerChannel)
+    let querySlots = QuerySlots(capacity: EventLoop.querySlotCount)
     /// c-ares's sockets: its queries leave in one sendmmsg per socket per turn (see flushQueries).
     let datagrams = DatagramBatcher()
     var multi: UnsafeMutableRawPointer?

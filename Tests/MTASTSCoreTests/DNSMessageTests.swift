@@ -438,6 +438,22 @@ struct DNSMessageTests {
         #expect(a.mx.allSatisfy { !$0.hasValidName })
     }
 
+    @Test func addressesThroughANameThatIsNotAHostNameAreMalformed() throws {
+        // mta-sts.example.com CNAME "u@192.0.2.1" (one label with '@' and dots), A 192.0.2.1.
+        let target = [UInt8(11)] + bytes("u@192.0.2.1") + [0]
+        let m = Wire.message(qname: "mta-sts.example.com", qtype: Wire.typeA, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeCNAME, rdata: target),
+            Wire.rr(owner: target, type: Wire.typeA, rdata: [192, 0, 2, 1]),
+        ])
+        #expect(DNSMessage.parse(m, qname: "mta-sts.example.com", qtype: .a) == nil)
+        // The same chain through a host name is followed.
+        let ok = Wire.message(qname: "mta-sts.example.com", qtype: Wire.typeA, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeCNAME, rdata: Wire.name("u.example.net")),
+            Wire.rr(owner: Wire.name("u.example.net"), type: Wire.typeA, rdata: [192, 0, 2, 1]),
+        ])
+        #expect(try #require(DNSMessage.parse(ok, qname: "mta-sts.example.com", qtype: .a)).addresses == ["192.0.2.1"])
+    }
+
     @Test func aLabelWithADotIsNotTheAskedName() {
         // One label "www.example" + "com" is not the two labels www, example of the question.
         let m = Wire.header(flags: Wire.flags(), qd: 1, an: 0) + [11] + bytes("www.example") + Wire.labels("com") + [0]
