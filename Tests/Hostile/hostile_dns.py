@@ -16,6 +16,7 @@ written once both sockets are bound: it means "ready".
 """
 import asyncio
 import json
+import logging
 import os
 import signal
 import struct
@@ -162,7 +163,7 @@ async def tcp_client(srv, r, w):
             t = asyncio.ensure_future(send())
             tasks.add(t)
             t.add_done_callback(tasks.discard)
-    except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError):
+    except (asyncio.TimeoutError, asyncio.IncompleteReadError, ConnectionError, asyncio.CancelledError):
         pass
     finally:
         for t in tasks:
@@ -172,6 +173,7 @@ async def tcp_client(srv, r, w):
 
 async def main():
     cfg = json.load(open(sys.argv[1]))
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     srv = Server(Zone(cfg))
     loop = asyncio.get_running_loop()
     udp, _ = await loop.create_datagram_endpoint(lambda: UDP(srv), local_addr=(cfg["dns_ip"], cfg["dns_port"]))

@@ -17,6 +17,7 @@ written once every socket is bound: it means "ready".
 """
 import asyncio
 import json
+import logging
 import os
 import signal
 import ssl
@@ -54,27 +55,56 @@ async def read_request(r):
     return (parts[1] if len(parts) > 1 else b""), host.decode("latin-1")
 
 
-async def https(cfg, zone, ctx, r, w, slots=None, hold=0.0):
-    if slots is not None:
-        await slots.acquire()          # held, unanswered, until a slot frees
-    try:
-        await asyncio.wait_for(w.start_tls(ctx), 10)
-        req = await read_request(r)
-        if req is None:
+async def https(zone, r, w, hold=0.0):
+    """Serves one request on a connection that already speaks TLS."""
+    req = await read_request(r)
+    if req is None:
+        return
+    path, host = req
+    await asyncio.sleep(hold)
+    domain = zone.policies.get(host)
+    if path == b"/.well-known/mta-sts.txt" and domain:
+        body = policy_body(domain)
+        w.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+                b"Connection: close\r\n\r\n%s" % (len(body), body))
+    else:
+        w.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+    await w.drain()
+
+
+class Held(asyncio.Protocol):
+    """https-limited: a connection is accepted and not read at all (its ClientHello stays in the
+    kernel's buffer) until one of the server's few slots is free; then TLS starts on it."""
+
+    def __init__(self, zone, ctx, slots, hold):
+        self.zone, self.ctx, self.slots, self.hold = zone, ctx, slots, hold
+
+    def connection_made(self, transport):
+        transport.pause_reading()
+        self.task = asyncio.ensure_future(self.serve(transport))
+
+    def connection_lost(self, exc):
+        pass
+
+    async def serve(self, transport):
+        loop = asyncio.get_running_loop()
+        try:
+            await asyncio.wait_for(self.slots.acquire(), MAX_SECONDS)
+        except asyncio.TimeoutError:
+            transport.close()
             return
-        path, host = req
-        await asyncio.sleep(hold)
-        domain = zone.policies.get(host)
-        if path == b"/.well-known/mta-sts.txt" and domain:
-            body = policy_body(domain)
-            w.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
-                    b"Connection: close\r\n\r\n%s" % (len(body), body))
-        else:
-            w.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-        await w.drain()
-    finally:
-        if slots is not None:
-            slots.release()
+        try:
+            reader = asyncio.StreamReader(limit=MAX_LINE * 2)
+            proto = asyncio.StreamReaderProtocol(reader)
+            tls = await asyncio.wait_for(loop.start_tls(transport, proto, self.ctx, server_side=True), 10)
+            proto.connection_made(tls)
+            writer = asyncio.StreamWriter(tls, proto, reader, loop)
+            await asyncio.wait_for(https(self.zone, reader, writer, self.hold), 30)
+            writer.close()
+        except Exception:             # a client that gave up waiting: the normal end here
+            transport.close()
+        finally:
+            self.slots.release()
 
 
 async def smtp(mode, ctx, r, w):
@@ -116,6 +146,8 @@ async def smtp(mode, ctx, r, w):
 
 async def main():
     cfg = json.load(open(sys.argv[1]))
+    # asyncio's own chatter about clients that hang up mid-TLS is not news here.
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
     zone = Zone(cfg)
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(cfg["cert"], cfg["key"])
@@ -127,7 +159,7 @@ async def main():
         async def handle(r, w):
             try:
                 await asyncio.wait_for(coro_fn(r, w), MAX_SECONDS)
-            except Exception:        # a client hanging up is the normal end here
+            except (Exception, asyncio.CancelledError):   # a client hanging up, or our own stop
                 pass
             finally:
                 w.close()
@@ -140,10 +172,12 @@ async def main():
             await asyncio.sleep(0.5)
         return record
 
+    loop = asyncio.get_running_loop()
+    await asyncio.start_server(guarded(lambda r, w: https(zone, r, w)), "%s.0.10" % net, cfg["https_port"],
+                               reuse_address=True, ssl=ctx, ssl_handshake_timeout=10, limit=MAX_LINE * 2)
+    await loop.create_server(lambda: Held(zone, ctx, slots, cfg["limited_hold"]), "%s.0.40" % net,
+                             cfg["https_port"], reuse_address=True, backlog=1024)
     plan = [
-        ("%s.0.10" % net, cfg["https_port"], lambda r, w: https(cfg, zone, ctx, r, w)),
-        ("%s.0.40" % net, cfg["https_port"],
-         lambda r, w: https(cfg, zone, ctx, r, w, slots=slots, hold=cfg["limited_hold"])),
         ("%s.0.10" % net, cfg["smtp_port"], lambda r, w: smtp("honest", ctx, r, w)),
         ("%s.0.31" % net, cfg["smtp_port"], lambda r, w: smtp("trickle", ctx, r, w)),
     ]

@@ -15,10 +15,12 @@ Environment (all optional): HOSTILE_NET (127.77), HOSTILE_DNS_PORT (5753), HOSTI
 (8843), HOSTILE_SMTP_PORT (2925), HOSTILE_POLITE_N (400 policy hosts on one address),
 HOSTILE_LIMITED_CAP (10 connections served at once there), HOSTILE_LIMITED_HOLD (0.1 s each),
 HOSTILE_GROUPS (e.g. "dns tarpit": only these groups), HOSTILE_KEEP (keep the temp dir),
-HOSTILE_TABLE (also write the results as a Markdown table to this file).
+HOSTILE_TABLE (also write the results as a Markdown table to this file), HOSTILE_EXTRA_FLAGS
+(added to every scan: for experiments, e.g. "--concurrency 4").
 """
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -32,6 +34,7 @@ from hostile_zone import Zone  # noqa: E402
 
 GROUP_CAP = 300          # a scan still running after this is killed (and its cases fail)
 SIGINT_CAP = 90          # after SIGINT, how long to wait for the exit before SIGKILL
+TMP = [None]
 
 
 def env(k, d):
@@ -133,7 +136,7 @@ def main():
            "limited_hold": float(env("HOSTILE_LIMITED_HOLD", "0.1"))}
     table = json.load(open(os.path.join(HERE, "cases.json")))
     groups = env("HOSTILE_GROUPS", " ".join(table["groups"])).split()
-    tmp = tempfile.mkdtemp(prefix="mtasts-hostile.")
+    tmp = TMP[0] = tempfile.mkdtemp(prefix="mtasts-hostile.")
     cfg.update(cert=os.path.join(tmp, "leaf.crt"), key=os.path.join(tmp, "leaf.key"),
                canary_log=os.path.join(tmp, "canary.log"))
     open(cfg["canary_log"], "w").close()
@@ -160,7 +163,8 @@ def main():
             with open(inp, "w") as f:
                 f.write("".join(d + "\n" for d in zone.inputs[g]))
             db = os.path.join(tmp, g + ".db")
-            argv = common[:2] + [inp, "--db", db] + common[2:] + table["groups"][g]["flags"]
+            argv = (common[:2] + [inp, "--db", db] + common[2:] + table["groups"][g]["flags"]
+                    + os.environ.get("HOSTILE_EXTRA_FLAGS", "").split())
             after = table["groups"][g].get("sigint_after")
             r = run_scan(argv, os.path.join(tmp, g + ".err"), sigint_after=after)
             r["db"], r["lines"] = db, len(zone.inputs[g])
@@ -172,6 +176,10 @@ def main():
     finally:
         world.down()
     total = time.monotonic() - t_all
+    for name in ("dns", "servers"):     # what the servers said of themselves, e.g. a canary port
+        for line in open(os.path.join(tmp, name + ".log"), errors="replace"):   # someone else holds
+            if line.startswith("hostile_") or "Error" in line:
+                print(line.rstrip()[:300])
     canary = open(cfg["canary_log"]).read().splitlines()
 
     passed = failed = 0
@@ -267,10 +275,17 @@ def main():
     if os.environ.get("HOSTILE_KEEP"):
         print("hostile: kept " + tmp)
     else:
-        subprocess.run(["rm", "-rf", tmp])
+        shutil.rmtree(tmp, ignore_errors=True)
     print("hostile: %d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except Exception as e:      # the world did not come up, a database is unreadable...: a failure
+        print("hostile: error: %s: %s" % (type(e).__name__, e))
+        print("hostile: 0 passed, 1 failed")
+        if TMP[0] and not os.environ.get("HOSTILE_KEEP"):
+            shutil.rmtree(TMP[0], ignore_errors=True)
+        sys.exit(1)
