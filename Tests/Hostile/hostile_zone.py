@@ -70,8 +70,9 @@ class Zone:
         self.add("norecord." + z, MX, (10, name("mx." + z)))
         self.inputs["dns"].append("norecord." + z)
         # Good domains whose STS answer is too big for UDP (a 1500-byte unrelated TXT record
-        # beside it; mtasts asks with EDNS 1232): they come over TCP, slowly, so that they are in flight on the same TCP
-        # connection when the tc-close answer below closes it (issue 14, item 5).
+        # beside it; mtasts asks with EDNS 1232): they come over TCP, slowly, so that they are
+        # in flight on the same TCP connection when the tc-close answer below closes it
+        # (issue 14, item 5).
         for i in range(1, 13):
             d = "tcgood-%02d.%s" % (i, z)
             self.sts_domain(d, "dns", txt=[STS])

@@ -12,8 +12,8 @@ per case and last 'hostile: N passed, M failed'; exit 1 on any failure. The serv
 stopped, by pid, whatever happens.
 
 Environment (all optional): HOSTILE_NET (127.77), HOSTILE_DNS_PORT (5753), HOSTILE_HTTPS_PORT
-(8843), HOSTILE_SMTP_PORT (2925), HOSTILE_POLITE_N (400 policy hosts on one address),
-HOSTILE_LIMITED_CAP (10 connections served at once there), HOSTILE_LIMITED_HOLD (0.1 s each),
+(8843), HOSTILE_SMTP_PORT (2925), HOSTILE_POLITE_N (300 policy hosts on one address),
+HOSTILE_LIMITED_CAP (5 connections served at once there), HOSTILE_LIMITED_HOLD (0.1 s each),
 HOSTILE_GROUPS (e.g. "dns tarpit": only these groups), HOSTILE_KEEP (keep the temp dir),
 HOSTILE_TABLE (also write the results as a Markdown table to this file), HOSTILE_EXTRA_FLAGS
 (added to every scan: for experiments, e.g. "--concurrency 4").
@@ -132,7 +132,7 @@ def main():
     net = env("HOSTILE_NET", "127.77")
     cfg = {"net": net, "dns_ip": net + ".0.1", "dns_port": int(env("HOSTILE_DNS_PORT", "5753")),
            "https_port": int(env("HOSTILE_HTTPS_PORT", "8843")), "smtp_port": int(env("HOSTILE_SMTP_PORT", "2925")),
-           "polite_n": int(env("HOSTILE_POLITE_N", "400")), "limited_cap": int(env("HOSTILE_LIMITED_CAP", "10")),
+           "polite_n": int(env("HOSTILE_POLITE_N", "300")), "limited_cap": int(env("HOSTILE_LIMITED_CAP", "5")),
            "limited_hold": float(env("HOSTILE_LIMITED_HOLD", "0.1"))}
     table = json.load(open(os.path.join(HERE, "cases.json")))
     groups = env("HOSTILE_GROUPS", " ".join(table["groups"])).split()
