@@ -185,7 +185,7 @@ async def main():
         plan.append(("%s.%s" % (net, last), cfg["smtp_port"], lambda r, w: smtp("silent", ctx, r, w)))
     # Canaries: the excluded addresses and the hostile names' own A record, on the scan's ports
     # and on the ports a URL falls back to (25, 443); and the ports a name can smuggle.
-    canaries = [("%s.0.%d" % (net, last), p) for last in (66, 67, 68, 69, 70, 80)
+    canaries = [("%s.0.%d" % (net, last), p) for last in (66, 67, 68, 69, 70, 71, 80)
                 for p in (cfg["smtp_port"], cfg["https_port"], 25, 443)]
     canaries += [("%s.0.10" % net, 5797), ("127.0.0.1", 5799)]
     for ip, port, fn in plan:

@@ -11,7 +11,7 @@ Address plan (NET is HOSTILE_NET, default 127.77):
   NET.0.30,32,33     SMTP tarpits that accept and never greet
   NET.0.31           SMTP tarpit that greets with continuation lines, one byte a second
   NET.0.40           HTTPS with room for few connections at once, the rest held unanswered
-  NET.0.64/28        EXCLUDED (the scan's --exclude): canaries on .66-.70 record any connection
+  NET.0.64/28        EXCLUDED (the scan's --exclude): canaries on .66-.71 record any connection
   NET.0.80           canary, NOT excluded: the address the hostile names' own A records give
   NET.0.81           nothing listens (the A record of the IP-literal-looking MX name)
   NET.0.10 port 5797 and 127.0.0.1 port 5799: canaries on ports a name can smuggle into a URL
@@ -134,6 +134,14 @@ class Zone:
         self.policies["mta-sts." + d] = d
         self.add(d, MX, (10, name("mx." + z)))
         self.inputs["dns"].append(d)
+
+        # An MX target that is a good name, but whose address answer is a CNAME to a hostile
+        # name (with an A record at the canary): CNAME targets are names from an answer too.
+        d = "mxcname." + z
+        self.sts_domain(d, "dns", mx=[(10, name("mx." + d))])
+        cn = (b"u@" + net.split(b".")[0],) + tuple(net.split(b".")[1:]) + (b"0", b"71")
+        self.cname[name("mx." + d)] = cn
+        self.add(cn, A, lure)
 
         # Item 4: many MX hosts on one tarpit address each.
         for d, n, at in (("many", 100, "0.30"), ("trickle", 30, "0.31")):

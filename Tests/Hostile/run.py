@@ -122,8 +122,11 @@ def domain_rows(db, where, arg):
     for did, dom, status, mx_status, millis in db.execute(
             "SELECT id, domain, status, mx_status, millis FROM domains WHERE domain %s ?" % where, (arg,)):
         codes = {c for (c,) in db.execute("SELECT code FROM findings WHERE domain_id = ?", (did,))}
+        hosts = [h for (h,) in db.execute("SELECT host FROM mx_hosts WHERE domain_id = ? ORDER BY ordinal", (did,))]
+        flagged = {h for (h,) in db.execute(
+            "SELECT host FROM findings WHERE domain_id = ? AND code = 'mx-invalid-hostname'", (did,))}
         rows.append({"domain": dom, "status": status, "mx_status": mx_status,
-                     "seconds": (millis or 0) / 1000.0, "codes": codes})
+                     "seconds": (millis or 0) / 1000.0, "codes": codes, "hosts": hosts, "flagged": flagged})
     return rows
 
 
@@ -184,6 +187,7 @@ def main():
 
     passed = failed = 0
     lines = []
+    fmt = {"net": net, "net_esc": net.replace(".", "\\."), "https": cfg["https_port"], "smtp": cfg["smtp_port"]}
     for c in table["cases"]:
         g = c["group"]
         if g != "all" and g not in results:
@@ -242,10 +246,16 @@ def main():
                     p.append("mx_status %s" % row["mx_status"])
                 p += ["no %s" % k for k in c.get("present", []) if k not in row["codes"]]
                 p += ["has %s" % k for k in c.get("absent", []) if k in row["codes"]]
+                if "raw_mx" in c:
+                    # The hostile name is kept as evidence, as answered (RFC 1035 presentation
+                    # form), in the MX set and in the finding's host.
+                    raw = c["raw_mx"].format(**fmt)
+                    if row["hosts"] != [raw] or row["flagged"] != {raw}:
+                        p.append("MX stored as %r, flagged %r, want %r" % (row["hosts"], sorted(row["flagged"]), raw))
                 if p:
                     problems.append("%s: %s" % (row["domain"], ", ".join(p)))
             for pat in c.get("canary", []):
-                pat = pat.format(net=net, https=cfg["https_port"], smtp=cfg["smtp_port"])
+                pat = pat.format(**fmt)
                 hits = [l for l in canary if (" " + pat) in l]
                 if hits:
                     problems.append("contacted %s (%d connections)" % (pat, len(hits)))
