@@ -171,6 +171,14 @@ async def tcp_client(srv, r, w):
         w.close()
 
 
+async def orphan_watch(stop):
+    """Stop when the runner that started us is gone (even killed with SIGKILL): never left running."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        await asyncio.sleep(1)
+    stop.set()
+
+
 async def main():
     cfg = json.load(open(sys.argv[1]))
     logging.getLogger("asyncio").setLevel(logging.CRITICAL)
@@ -182,6 +190,7 @@ async def main():
     with open(sys.argv[2], "w") as f:
         f.write("%d\n" % os.getpid())
     stop = asyncio.Event()
+    asyncio.ensure_future(orphan_watch(stop))
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     await stop.wait()

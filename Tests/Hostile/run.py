@@ -18,6 +18,7 @@ HOSTILE_GROUPS (e.g. "dns tarpit": only these groups), HOSTILE_KEEP (keep the te
 HOSTILE_TABLE (also write the results as a Markdown table to this file), HOSTILE_EXTRA_FLAGS
 (added to every scan: for experiments, e.g. "--concurrency 4").
 """
+import ctypes
 import json
 import os
 import shutil
@@ -93,24 +94,35 @@ class World:
                 p.wait()
 
 
+def die_with_parent():
+    """In the scan's child process: the kernel kills it if this runner dies, even by SIGKILL."""
+    ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)    # PR_SET_PDEATHSIG
+
+
 def run_scan(argv, errpath, cap=GROUP_CAP, sigint_after=None):
     """-> dict(rc, wall, mb, stop): stop is the seconds from SIGINT to exit, when one was sent."""
-    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(errpath, "w"))
+    p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=open(errpath, "w"), preexec_fn=die_with_parent)
     t0 = time.monotonic()
     t_int = None
-    while True:
-        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
-        if pid:
-            break
-        now = time.monotonic() - t0
-        if sigint_after is not None and t_int is None and now >= sigint_after:
-            os.kill(p.pid, signal.SIGINT)
-            t_int = now
-        if (t_int is not None and now - t_int > SIGINT_CAP) or now > cap:
-            os.kill(p.pid, signal.SIGKILL)
-            pid, status, ru = os.wait4(p.pid, 0)
-            break
-        time.sleep(0.05)
+    try:
+        while True:
+            pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            now = time.monotonic() - t0
+            if sigint_after is not None and t_int is None and now >= sigint_after:
+                os.kill(p.pid, signal.SIGINT)
+                t_int = now
+            if (t_int is not None and now - t_int > SIGINT_CAP) or now > cap:
+                os.kill(p.pid, signal.SIGKILL)
+                pid, status, ru = os.wait4(p.pid, 0)
+                break
+            time.sleep(0.05)
+    except BaseException:          # this runner is being stopped: so is its scan, by its pid
+        os.kill(p.pid, signal.SIGKILL)
+        os.wait4(p.pid, 0)
+        p.returncode = -9
+        raise
     p.returncode = os.waitstatus_to_exitcode(status)
     wall = time.monotonic() - t0
     return {"rc": p.returncode, "wall": wall, "mb": ru.ru_maxrss / 1024.0,
