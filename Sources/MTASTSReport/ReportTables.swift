@@ -9,6 +9,8 @@ public struct ScanReport: Sendable {
     /// Cross-scan findings against the previous scan, when there is one.
     public var crossScan: DiffSummary?
     public var topN = 20
+    /// Which Public Suffix List grouped the hosts: path, version header, SHA-256 (set by the CLI).
+    public var pslSource = ""
 
     public init(scan: ScanSummary, stats: ScanStatistics, issuers: [IssuerCount], crossScan: DiffSummary?) {
         self.scan = scan
@@ -43,6 +45,8 @@ public struct ScanReport: Sendable {
             [.text("started_at"), .int(Int(m.startedAt))], [.text("started_utc"), .text(utc(m.startedAt))],
             [.text("finished_at"), scan.finishedAt.map { .int(Int($0)) } ?? .text("unfinished")],
             [.text("rows"), .int(s.rows)],
+            [.text("public_suffix_list"), .text(pslSource.isEmpty ? (s.psl.isList ? "(given)" : "none: last two labels") : pslSource)],
+            [.text("public_suffix_rules"), .int(s.psl.ruleCount)],
         ]))
 
         var prev = scanned
@@ -121,6 +125,7 @@ public struct ScanReport: Sendable {
         t.append(Table(name: "cert_issuers", title: "Certificate issuers (leaf)", columns: ["role", "issuer_o", "issuer_cn", "domains"],
                        rows: issuers.map { [.text($0.role), .text($0.issuerO ?? ""), .text($0.issuerCN ?? ""), .int($0.domains)] },
                        note: "policy: the policy host's leaf; mx: any MX host's leaf; domains counted once per issuer and role"))
+        t += cutTables
         if let c = crossScan {
             t.append(c.findingsTable(title: "Cross-scan findings vs scan \(c.oldScan)"))
         }

@@ -77,6 +77,8 @@ public struct ScanStatistics: Sendable {
     /// Scanned domains by (STS record, TLS-RPT valid, DANE): index = sts*4 + tlsrpt*2 + dane.
     public private(set) var overlap = [Int](repeating: 0, count: 8)
     public private(set) var validWithTLSRPT = 0
+    /// Mail domains, rank buckets, TLDs, misconfiguration (Cuts.swift).
+    public private(set) var cuts = StandardCuts()
 
     public init(psl: PublicSuffixList) { self.psl = psl }
 
@@ -111,6 +113,7 @@ public struct ScanStatistics: Sendable {
         }
         for c in codes { findingDomains[c, default: 0] += 1 }
         for s in severities { severityDomains[s, default: 0] += 1 }
+        cuts.add(r, hasRecord: hasRecord, codes: codes, suffix: r.domain.map(psl.publicSuffix) ?? "")
         if codes.contains("enforce-blocks-all-mx") {
             blocksAllMX += 1
             if blocksAllMXList.count < blockListLimit { blocksAllMXList.append(r.domain ?? "") }

@@ -28,9 +28,12 @@ public struct ReportRow: Sendable, Hashable {
     public var mx: [MXRef]
     /// The last name of the `_mta-sts.<domain>` CNAME chain (the delegation target), nil when none.
     public var txtCNAMETarget: String?
+    /// The input's rank (`rank,domain` lines), nil when the line had none.
+    public var rank: Int?
 
     public init(domain: String?, status: String, mode: String? = nil, mxStatus: String, policyMaxAge: Int? = nil,
-                tlsrptStatus: String? = nil, findings: [FindingRef] = [], mx: [MXRef] = [], txtCNAMETarget: String? = nil) {
+                tlsrptStatus: String? = nil, findings: [FindingRef] = [], mx: [MXRef] = [], txtCNAMETarget: String? = nil,
+                rank: Int? = nil) {
         self.domain = domain
         self.status = status
         self.mode = mode
@@ -40,6 +43,7 @@ public struct ReportRow: Sendable, Hashable {
         self.findings = findings
         self.mx = mx
         self.txtCNAMETarget = txtCNAMETarget
+        self.rank = rank
     }
 }
 
@@ -95,7 +99,8 @@ extension ScanStore {
             SELECT d.domain, d.status, d.mode, d.mx_status, d.policy_max_age, d.tlsrpt_status,
                    (SELECT group_concat(f.code || char(31) || f.severity, char(30)) FROM findings f WHERE f.domain_id = d.id),
                    (SELECT group_concat(m.host || char(31) || coalesce(m.result, ''), char(30)) FROM mx_hosts m WHERE m.domain_id = d.id),
-                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.txt.cnameChain[#-1]') END
+                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.txt.cnameChain[#-1]') END,
+                   d.rank
             FROM domains d LEFT JOIN evidence e ON e.domain_id = d.id
             WHERE d.scan_id = ? ORDER BY d.line_no
             """)
@@ -112,7 +117,7 @@ extension ScanStore {
                 policyMaxAge: r.optionalInt(4), tlsrptStatus: r.text(5),
                 findings: pairs(r.text(6)).map { .init(code: $0.0, severity: $0.1) },
                 mx: pairs(r.text(7)).map { .init(host: $0.0, result: $0.1.isEmpty ? nil : $0.1) },
-                txtCNAMETarget: r.text(8)))
+                txtCNAMETarget: r.text(8), rank: r.optionalInt(9)))
         }
     }
 
@@ -135,12 +140,27 @@ extension ScanStore {
     }
 
     /// Domains per (scan, status, mode, TLS-RPT valid, DANE) over every scan, for trends.
-    public func trendCounts() throws -> [TrendCount] {
+    public func trendCounts() throws -> [TrendCount] { try trendCounts(scanIDs: nil, panel: false) }
+
+    /// The same for the given scans (nil: every scan). `panel`: only the domain names present
+    /// in EVERY given scan (invalid-input rows, which have no name, are left out), so that
+    /// domains entering or leaving the input list (list churn) do not move the shares.
+    public func trendCounts(scanIDs: [Int64]?, panel: Bool) throws -> [TrendCount] {
+        var ids = scanIDs ?? []
+        if scanIDs == nil { try db.prepare("SELECT id FROM scans ORDER BY id").query([]) { ids.append($0.int(0)) } }
+        guard !ids.isEmpty else { return [] }
+        // Ids are integers from the caller's parsed options: inlined, not bound, so one IN list
+        // serves every scan count without a statement per arity.
+        let list = ids.map(String.init).joined(separator: ",")
+        let panelFilter = panel ? """
+             AND d.domain IN (SELECT p.domain FROM domains p WHERE p.scan_id IN (\(list)) AND p.domain IS NOT NULL
+                              GROUP BY p.domain HAVING count(DISTINCT p.scan_id) = \(Set(ids).count))
+            """ : ""
         var out: [TrendCount] = []
         try db.prepare("""
             SELECT d.scan_id, d.status, d.mode, coalesce(d.tlsrpt_status = 'valid', 0),
                    EXISTS (SELECT 1 FROM findings f WHERE f.domain_id = d.id AND f.code = 'dane-tlsa'), count(*)
-            FROM domains d GROUP BY 1, 2, 3, 4, 5 ORDER BY 1
+            FROM domains d WHERE d.scan_id IN (\(list))\(panelFilter) GROUP BY 1, 2, 3, 4, 5 ORDER BY 1
             """).query([]) {
             out.append(TrendCount(scanID: $0.int(0), status: $0.text(1) ?? "", mode: $0.text(2),
                                   tlsrptValid: $0.int(3) != 0, dane: $0.int(4) != 0, domains: Int($0.int(5))))
