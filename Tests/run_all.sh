@@ -5,6 +5,8 @@
 #   2. end-to-end: the mtasts binary scans the world; export compared with truth, resume, check
 #   2b. epochs: epoch 1 and epoch 2 of a small world of their own (own ports) scanned into one
 #       database; diff, cross-scan findings, exports and trends compared with the generator's truth
+#   2c. cuts: three scans of a realistic world (own ports); report's standard cuts, trends,
+#       --panel and --figures-dir checked against the truth and pandas/DuckDB on the export
 #   3. deploy-check: the deploy/ recipes checked, deploy/parallel.sh run on an offline input
 #   4. swift test: core conformance tables, store, CLI, C-library link tests
 # The last line sums them up as 'N passed, M failed'.
@@ -29,6 +31,9 @@ Tests/E2E/run.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/e2e.txt"
 Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+Tests/E2E/cuts.sh .build/debug/mtasts 2>&1 | tee "$LOG/cuts.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
@@ -47,7 +52,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "epochs.txt", "deploy.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "epochs.txt", "cuts.txt", "deploy.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)
