@@ -7,17 +7,24 @@
 public struct Figure: Sendable {
     /// File stem: NAME.svg and NAME.csv.
     public var name: String
-    public var caption: String
+    /// What the chart shows (the HTML card's title).
+    public var text: String
+    /// Where the numbers come from (scan, label, date), appended to the caption of the file.
+    public var source: String
     /// The chart as drawn inline in the HTML page.
     public var svg: String
     public var data: Table
 
-    public init(name: String, caption: String, svg: String, data: Table) {
+    public init(name: String, text: String, source: String = "", svg: String, data: Table) {
         self.name = name
-        self.caption = caption
+        self.text = text
+        self.source = source
         self.svg = svg
         self.data = data
     }
+
+    /// The caption of the file: what it shows, and its source.
+    public var caption: String { source.isEmpty ? text : text + " Source: " + source + "." }
 
     /// The standalone SVG file: the inline chart nested at its own size, the caption under it.
     public var svgFile: String {

@@ -131,7 +131,9 @@ public struct LineChart: Sendable {
             lastLabelX = xx
             let stamp = utc(times[i]) // 2025-06-15 14:13:20Z
             s += "<text x=\"\(f(xx))\" y=\"\(bottom + 20)\" text-anchor=\"middle\" class=\"l\">\(stamp.prefix(10))</text>"
-            if withTime { s += "<text x=\"\(f(xx))\" y=\"\(bottom + 35)\" text-anchor=\"middle\" class=\"v\">\(stamp.dropFirst(11).prefix(5))Z</text>" }
+            // the time of day when the scans span under three days; with seconds under an hour
+            let clock = stamp.dropFirst(11).prefix(t1 - t0 < 3600 ? 8 : 5)
+            if withTime { s += "<text x=\"\(f(xx))\" y=\"\(bottom + 35)\" text-anchor=\"middle\" class=\"v\">\(clock)Z</text>" }
         }
 
         for (k, se) in series.enumerated() {

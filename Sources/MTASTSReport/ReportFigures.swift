@@ -9,7 +9,7 @@ extension ScanReport {
         let scope = "scan \(scan.id) (\(scan.meta.label), \(utc(scan.meta.startedAt).prefix(10)))"
         var f: [Figure] = []
         func add(_ name: String, _ table: String, _ caption: String, _ svg: String) {
-            f.append(Figure(name: name, caption: caption + " Source: " + scope + ".", svg: svg, data: byName[table]!))
+            f.append(Figure(name: name, text: caption, source: scope, svg: svg, data: byName[table]!))
         }
 
         let modeColors = ["enforce": "#16a34a", "testing": "#f59e0b", "none": "#94a3b8"]

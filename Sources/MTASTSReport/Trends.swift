@@ -115,7 +115,7 @@ public struct Trends: Sendable {
         }
         let table = Table(name: name, title: caption, columns: ["scan_id", "label", "started_utc", "series", "domains", "denominator", "share"],
                           rows: rows)
-        return Figure(name: name, caption: caption, svg: chart.svg, data: table)
+        return Figure(name: name, text: caption, svg: chart.svg, data: table)
     }
 
     var scope: String {
@@ -154,7 +154,7 @@ public struct Trends: Sendable {
         var body = "<h1>MTA-STS trends</h1><p class=\"sub\">\(HTMLReport.escape(scope))</p>"
         if let w = inputWarning { body += "<p class=\"sub\"><b>Note:</b> \(HTMLReport.escape(w))</p>" }
         for f in figures {
-            body += HTMLReport.card(f.caption, f.svg, wide: true) + "<div style=\"height:14px\"></div>"
+            body += HTMLReport.card(f.text, f.svg, wide: true) + "<div style=\"height:14px\"></div>"
         }
         body += HTMLReport.tableHTML(table)
         return HTMLReport.document(title: "MTA-STS trends", body: body)
