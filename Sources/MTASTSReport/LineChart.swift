@@ -109,7 +109,7 @@ public struct LineChart: Sendable {
         }
         func f(_ d: Double) -> String { Cell.fixed(d, 1) }
 
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(SVG.escape(title))\">"
+        var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(SVG.escape(title))\">"
         s += "<rect x=\"\(left)\" y=\"\(top)\" width=\"\(plotW)\" height=\"\(plotH)\" fill=\"none\" stroke=\"#cbd5e1\"/>"
         let step = ax.ticks.count > 1 ? ax.ticks[1] - ax.ticks[0] : ax.hi
         for t in ax.ticks {

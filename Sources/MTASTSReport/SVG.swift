@@ -51,7 +51,7 @@ public enum SVG {
         // Room on the right for the longest "count (suffix)" text, at ~6.6 px a character.
         let reserve = 16 + Int(Double(bars.map { ($0.shown ?? String($0.value)).count + $0.suffix.count }.max() ?? 8) * 6.6)
         let barMax = max(60, width - labelWidth - reserve)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
+        var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
         for (i, b) in bars.enumerated() {
             let y = top + i * row
             let w = b.value == 0 ? 0 : max(2, b.value * barMax / maxV)
@@ -66,7 +66,7 @@ public enum SVG {
     /// One bar split into parts (the mode split), with a legend under it.
     public static func stackedBar(_ parts: [Bar], width: Int = 600, title: String) -> String {
         let total = parts.reduce(0) { $0 + $1.value }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) 86\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
+        var s = "<svg viewBox=\"0 0 \(width) 86\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
         var x = 0
         for (i, p) in parts.enumerated() where total > 0 {
             let w = i == parts.count - 1 ? width - x : p.value * width / total
@@ -91,7 +91,7 @@ public enum SVG {
         let bottom = height - 30, topPad = 22
         let maxV = max(1, bars.map(\.value).max() ?? 1)
         let slot = width / max(1, bars.count)
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
+        var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
         s += "<line x1=\"0\" y1=\"\(bottom)\" x2=\"\(width)\" y2=\"\(bottom)\" stroke=\"#cbd5e1\"/>"
         for (i, b) in bars.enumerated() {
             let h = b.value == 0 ? 0 : max(2, b.value * (bottom - topPad) / maxV)
