@@ -17,7 +17,9 @@
 #  4. report --csv-dir of scans 1 and 3: mail_domains, rank_buckets, tld, misconfiguration,
 #     delivery_impact, mx_providers equal pandas/DuckDB on `export --format csv` (cuts_check.py);
 #  5. analysis/cuts.sql's views give the report's numbers;
-#  6. report/trends --figures-dir: an SVG (well-formed XML) and a CSV per chart, captions.txt.
+#  6. report/trends --figures-dir: an SVG (well-formed XML) and a CSV per chart, captions.txt;
+#  7. export --scan-columns of the 3 scans -> one Parquet (analysis/to_parquet.py, DuckDB); a
+#     DuckDB query across the scans gives trends' counts; the default export is unchanged.
 # Ports: CUTS_DNS_PORT etc. (defaults below; epoch 2 on +10), CUTS_NET; CUTS_N lines (10000).
 # Prints 'cuts: N passed, M failed' last; exit 1 on any failure.
 set -uo pipefail
@@ -189,6 +191,38 @@ for d in sys.argv[1:]:
     print(f"  {d}: {len(svgs)} figures")
 sys.exit(1 if bad else 0)
 PY
+
+# 7. data that travels: exports with --scan-columns, one Parquet file (DuckDB), one query across
+#    the scans; its per-scan counts equal trends' (checked against the truths in 1). The default
+#    export is unchanged: its header is the --scan-columns header minus the five scan columns.
+for s in 1 2 3; do
+  "$BIN" export --db "$T/scan.db" --scan $s --format csv --scan-columns --output "$T/sc$s.csv" || bad "export --scan-columns of scan $s failed"
+done
+"$BIN" export --db "$T/scan.db" --scan 3 --format jsonl --scan-columns --output "$T/sc3.jsonl" || bad "export --scan-columns jsonl failed"
+if "$PY" "$ROOT/analysis/to_parquet.py" "$T/scans.parquet" "$T/sc1.csv" "$T/sc2.csv" "$T/sc3.csv" 2>"$T/parquet.err" \
+   && "$PY" - "$T" <<'PY'
+import csv, json, sys, duckdb
+T = sys.argv[1]
+q = duckdb.sql(f"""SELECT scan_id, count(*) FILTER (WHERE status NOT IN ('invalid-input', 'excluded')) AS scanned,
+                     count(*) FILTER (WHERE status IN ('record-invalid', 'policy-fetch-error', 'policy-webpki-invalid',
+                                                       'policy-invalid', 'valid')) AS record,
+                     count(*) FILTER (WHERE status = 'valid') AS valid, count(DISTINCT scan_input_sha256) AS inputs
+                   FROM '{T}/scans.parquet' GROUP BY scan_id ORDER BY scan_id""").fetchall()
+want = {}
+for r in csv.DictReader(open(f"{T}/trends.csv", newline="")):
+    if r["metric"] in ("record", "valid"):
+        want.setdefault(int(r["scan_id"]), {})[r["metric"]] = int(r["domains"])
+        want[int(r["scan_id"])]["scanned"] = int(r["denominator"]) if r["metric"] == "record" else want[int(r["scan_id"])].get("scanned")
+got = {sid: {"scanned": sc, "record": rec, "valid": val} for sid, sc, rec, val, _ in q}
+default = open(f"{T}/export3.csv", newline="").readline().rstrip("\r\n").split(",")
+withscan = open(f"{T}/sc3.csv", newline="").readline().rstrip("\r\n").split(",")
+j = json.loads(open(f"{T}/sc3.jsonl").readline())
+ok = got == want and withscan[:-5] == default and withscan[-5:][0] == "scan_id" and j["scan"]["id"] == 3
+print("  parquet per scan:", got, "trends:", want, "default header unchanged:", withscan[:-5] == default)
+sys.exit(0 if ok else 1)
+PY
+then ok "export --scan-columns -> one Parquet (DuckDB): a query across the 3 scans gives trends' scanned/record/valid; the default export header is unchanged"
+else cat "$T/parquet.err"; bad "Parquet across scans"; fi
 
 echo "cuts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
