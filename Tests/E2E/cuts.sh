@@ -224,5 +224,22 @@ PY
 then ok "export --scan-columns -> one Parquet (DuckDB): a query across the 3 scans gives trends' scanned/record/valid; the default export header is unchanged"
 else cat "$T/parquet.err"; bad "Parquet across scans"; fi
 
+# 8. bad input: a clear error and exit 1, never a crash
+touch "$T/afile"
+badcase() { # expected-message command...
+  local want=$1; shift
+  "$@" > /dev/null 2>"$T/bad.err"; local rc=$?
+  if [ $rc -eq 1 ] && grep -q "$want" "$T/bad.err"; then return 0; fi
+  echo "  '$*': exit $rc, stderr: $(head -c 300 "$T/bad.err")"; return 1
+}
+nbad=0
+badcase "a file of that name exists" "$BIN" report --db "$T/scan.db" --figures-dir "$T/afile" || nbad=$((nbad + 1))
+badcase "a file of that name exists" "$BIN" trends --db "$T/scan.db" --figures-dir /dev/null || nbad=$((nbad + 1))
+badcase "no scan 999" "$BIN" trends --db "$T/scan.db" --scan 999 || nbad=$((nbad + 1))
+badcase "not a database" "$BIN" trends --db /dev/null || nbad=$((nbad + 1))
+badcase "no scan columns" "$PY" "$ROOT/analysis/to_parquet.py" "$T/x.parquet" "$T/export3.csv" || nbad=$((nbad + 1))
+badcase "cannot read" "$PY" "$ROOT/analysis/to_parquet.py" "$T/x.parquet" "$T/nope.csv" || nbad=$((nbad + 1))
+[ $nbad = 0 ] && ok "bad input (figures dir on a file or /dev/null, unknown scan, not a database, export without scan columns, missing file): exit 1 with a clear message" || bad "$nbad bad-input cases"
+
 echo "cuts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
