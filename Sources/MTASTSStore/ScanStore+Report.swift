@@ -214,3 +214,36 @@ extension ScanStore {
         }
     }
 }
+
+extension ScanStore {
+    /// Both scans' finding codes joined on the domain name (the merge of `diffPairs`): `body(domain,
+    /// old codes, new codes)`, nil on the side where the domain is absent. Invalid-input rows have
+    /// no name and are left out.
+    public func findingPairs(old: Int64, new: Int64, _ body: (String, Set<String>?, Set<String>?) throws -> Void) throws {
+        let sql = """
+            SELECT d.domain, (SELECT group_concat(f.code, ' ') FROM findings f WHERE f.domain_id = d.id)
+            FROM domains d WHERE d.scan_id = ? AND d.domain IS NOT NULL ORDER BY d.domain
+            """
+        let a = try db.prepare(sql), b = try db.prepare(sql)
+        try a.bind([.int(old)])
+        try b.bind([.int(new)])
+        func side(_ s: Statement) -> (String, Set<String>) {
+            (s.text(0) ?? "", Set((s.text(1) ?? "").split(separator: " ").map(String.init)))
+        }
+        var x = try a.step() ? side(a) : nil
+        var y = try b.step() ? side(b) : nil
+        while x != nil || y != nil {
+            if let l = x, let r = y, l.0 == r.0 {
+                try body(l.0, l.1, r.1)
+                x = try a.step() ? side(a) : nil
+                y = try b.step() ? side(b) : nil
+            } else if let l = x, y == nil || l.0 < y!.0 {
+                try body(l.0, l.1, nil)
+                x = try a.step() ? side(a) : nil
+            } else if let r = y {
+                try body(r.0, nil, r.1)
+                y = try b.step() ? side(b) : nil
+            }
+        }
+    }
+}

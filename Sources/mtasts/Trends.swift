@@ -38,6 +38,9 @@ struct TrendsCommand: ParsableCommand {
     @Option(name: .customLong("figures-dir"), help: ArgumentHelp("Write each chart as DIR/<name>.svg with the numbers behind it as DIR/<name>.csv, and DIR/captions.txt.", valueName: "DIR"))
     var figuresDir: String?
 
+    @Option(name: .customLong("findings-csv"), help: ArgumentHelp("Per-domain histories of findings: one row per (scan pair, domain, code) added, kept or removed, for domains present in both scans of each consecutive pair; a summary table on stdout.", valueName: "FILE"))
+    var findingsCSV: String?
+
     func run() throws {
         try Console.reportingFailures(of: "trends") {
             let store = try ScanStore(path: db, create: false)
@@ -54,6 +57,18 @@ struct TrendsCommand: ParsableCommand {
             if let csv { try ReportCommand.write(trends.csv, to: csv) }
             if let html { try ReportCommand.write(trends.html, to: html) }
             if let figuresDir { try ReportCommand.writeFigures(trends.figures, to: figuresDir) }
+            if let findingsCSV {
+                var h = FindingHistory(keepRows: true)
+                let ids = trends.points.map(\.scan.id)
+                for (a, b) in zip(ids, ids.dropFirst()) {
+                    h.beginPair(a, b)
+                    try store.findingPairs(old: a, new: b) { h.add($0, $1, $2) }
+                }
+                let out = try OutputFile("-")
+                try out.write("\n" + h.table.text)
+                try out.close()
+                try ReportCommand.write(h.csv, to: findingsCSV)
+            }
         }
     }
 }

@@ -19,7 +19,9 @@
 #  5. analysis/cuts.sql's views give the report's numbers;
 #  6. report/trends --figures-dir: an SVG (well-formed XML) and a CSV per chart, captions.txt;
 #  7. export --scan-columns of the 3 scans -> one Parquet (analysis/to_parquet.py, DuckDB); a
-#     DuckDB query across the scans gives trends' counts; the default export is unchanged.
+#     DuckDB query across the scans gives trends' counts; the default export is unchanged;
+#  7b. trends --findings-csv: per-domain added/kept/removed findings equal the truths';
+#  8. bad input gets exit 1 and a clear message.
 # Ports: CUTS_DNS_PORT etc. (defaults below; epoch 2 on +10), CUTS_NET; CUTS_N lines (10000).
 # Prints 'cuts: N passed, M failed' last; exit 1 on any failure.
 set -uo pipefail
@@ -224,6 +226,29 @@ PY
 then ok "export --scan-columns -> one Parquet (DuckDB): a query across the 3 scans gives trends' scanned/record/valid; the default export header is unchanged"
 else cat "$T/parquet.err"; bad "Parquet across scans"; fi
 
+# 7b. per-domain histories of findings (trends --findings-csv) against the truths: for the domains
+#     in both scans of each consecutive pair, each code added, kept or removed
+if "$BIN" trends --db "$T/scan.db" --findings-csv "$T/fh.csv" > "$T/fh.txt" 2>/dev/null && python3 - "$T" <<'PY'
+import csv, json, sys
+T = sys.argv[1]
+def truth(path, listfile):
+    inputs = {l.strip() for l in open(listfile) if l.strip() and not l.startswith("#")}
+    return {r["domain"]: set(r["findings"]) for r in map(json.loads, open(path)) if r.get("domain") and r["input"].strip() in inputs}
+tr = {1: truth(f"{T}/w1/truth.jsonl", f"{T}/w1/domains.txt"), 2: truth(f"{T}/w2/truth.jsonl", f"{T}/w2/domains.txt"),
+      3: truth(f"{T}/w2/truth.jsonl", f"{T}/churned.txt")}
+want = set()
+for a, b in ((1, 2), (2, 3)):
+    for d in set(tr[a]) & set(tr[b]):
+        for c in tr[a][d] | tr[b][d]:
+            want.add((str(a), str(b), d, c, "kept" if c in tr[a][d] and c in tr[b][d] else ("removed" if c in tr[a][d] else "added")))
+got = {(r["old_scan"], r["new_scan"], r["domain"], r["code"], r["change"]) for r in csv.DictReader(open(f"{T}/fh.csv", newline=""))}
+changes = sum(1 for w in want if w[4] != "kept")
+print(f"  finding histories: {len(got)} rows, {changes} added/removed; missing {sorted(want - got)[:5]}, unexpected {sorted(got - want)[:5]}")
+sys.exit(0 if got == want and changes > 0 else 1)
+PY
+then ok "trends --findings-csv: per-domain added/kept/removed findings of scans 1->2 and 2->3 equal the truths'"
+else bad "trends --findings-csv differs from the truths"; fi
+
 # 8. bad input: a clear error and exit 1, never a crash
 touch "$T/afile"
 badcase() { # expected-message command...
@@ -236,10 +261,10 @@ nbad=0
 badcase "a file of that name exists" "$BIN" report --db "$T/scan.db" --figures-dir "$T/afile" || nbad=$((nbad + 1))
 badcase "a file of that name exists" "$BIN" trends --db "$T/scan.db" --figures-dir /dev/null || nbad=$((nbad + 1))
 badcase "no scan 999" "$BIN" trends --db "$T/scan.db" --scan 999 || nbad=$((nbad + 1))
-badcase "not a database" "$BIN" trends --db /dev/null || nbad=$((nbad + 1))
+badcase "mtasts trends: " "$BIN" trends --db "$T" || nbad=$((nbad + 1))
 badcase "no scan columns" "$PY" "$ROOT/analysis/to_parquet.py" "$T/x.parquet" "$T/export3.csv" || nbad=$((nbad + 1))
 badcase "cannot read" "$PY" "$ROOT/analysis/to_parquet.py" "$T/x.parquet" "$T/nope.csv" || nbad=$((nbad + 1))
-[ $nbad = 0 ] && ok "bad input (figures dir on a file or /dev/null, unknown scan, not a database, export without scan columns, missing file): exit 1 with a clear message" || bad "$nbad bad-input cases"
+[ $nbad = 0 ] && ok "bad input (figures dir on a file or /dev/null, unknown scan, a directory as --db, export without scan columns, missing file): exit 1 with a clear message" || bad "$nbad bad-input cases"
 
 echo "cuts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
