@@ -17,6 +17,8 @@ public struct CutCounts: Sendable, Hashable {
     public var scanned = 0
     public var mail = 0
     public var record = 0
+    /// With a record AND a mail domain: the numerator of the share among mail domains.
+    public var recordMail = 0
     public var valid = 0
     public var enforce = 0
     public var blocksAllMX = 0
@@ -25,6 +27,7 @@ public struct CutCounts: Sendable, Hashable {
         scanned += 1
         if isMail { mail += 1 }
         if hasRecord { record += 1 }
+        if hasRecord && isMail { recordMail += 1 }
         if status == "valid" {
             valid += 1
             if mode == "enforce" { enforce += 1 }
@@ -34,7 +37,7 @@ public struct CutCounts: Sendable, Hashable {
 
     /// The cells of the rank-bucket and TLD tables after the cut's name.
     var cells: [Cell] {
-        [.int(scanned), .int(mail), .int(record), share(record, of: scanned), share(record, of: mail),
+        [.int(scanned), .int(mail), .int(record), share(record, of: scanned), share(recordMail, of: mail),
          .int(valid), share(valid, of: scanned), .int(enforce), share(enforce, of: valid), .int(blocksAllMX)]
     }
 
@@ -135,7 +138,7 @@ extension ScanReport {
         let shown = Set(tlds.map(\.0))
         var rest = CutCounts()
         for (k, v) in c.tld where !shown.contains(k) {
-            rest.scanned += v.scanned; rest.mail += v.mail; rest.record += v.record; rest.valid += v.valid
+            rest.scanned += v.scanned; rest.mail += v.mail; rest.record += v.record; rest.recordMail += v.recordMail; rest.valid += v.valid
             rest.enforce += v.enforce; rest.blocksAllMX += v.blocksAllMX
         }
         var tldRows = tlds.map { [.text($0.0)] + $0.1.cells }

@@ -88,10 +88,20 @@ public struct ScanReport: Sendable {
 
         let pslNote = s.psl.isList ? "grouped by registrable domain (Public Suffix List, ICANN section)"
             : "grouped by the LAST TWO LABELS: no Public Suffix List file was found (install Debian's publicsuffix or pass --psl)"
-        t.append(Table(name: "mx_providers", title: "Top MX providers", columns: ["provider", "domains", "share_of_scanned", "domains_with_record", "share_of_record"],
+        t.append(Table(name: "mx_providers", title: "Top MX providers",
+                       columns: ["provider", "domains", "share_of_scanned", "domains_with_record", "share_of_record",
+                                 "record_share_of_provider", "valid", "misconfigured", "misconfigured_share_of_record"],
                        rows: Self.top(s.providers, topN, by: { $0.all }).map {
-                           [.text($0.0), .int($0.1.all), share($0.1.all, of: scanned), .int($0.1.record), share($0.1.record, of: s.withRecord)]
-                       }, note: "top \(topN) by domains; \(pslNote); a domain counts once per provider; (self-hosted): MX hosts under the domain's own registrable domain"))
+                           let q = s.providerQuality[$0.0] ?? (0, 0)
+                           return [.text($0.0), .int($0.1.all), share($0.1.all, of: scanned), .int($0.1.record), share($0.1.record, of: s.withRecord),
+                                   share($0.1.record, of: $0.1.all), .int(q.valid), .int(q.misconfigured), share(q.misconfigured, of: $0.1.record)]
+                       }, note: "top \(topN) by domains; \(pslNote); a domain counts once per provider; (self-hosted): MX hosts under the domain's own registrable domain; record_share_of_provider: adoption among the provider's domains; misconfigured: as in the misconfiguration table"))
+        t.append(Table(name: "policy_providers", title: "Policy host providers (domains with a record)",
+                       columns: ["provider", "basis", "domains_with_record", "share_of_record", "valid", "enforce", "misconfigured", "misconfigured_share_of_provider"],
+                       rows: Self.top(s.policyProviders, topN, by: { $0.record }).map {
+                           [.text($0.0), .text($0.1.basis), .int($0.1.record), share($0.1.record, of: s.withRecord), .int($0.1.valid), .int($0.1.enforce),
+                            .int($0.1.misconfigured), share($0.1.misconfigured, of: $0.1.record)]
+                       }, note: "top \(topN); basis cname: the registrable domain of the _mta-sts CNAME target; certificate: the policy host's leaf certificate names no name of the domain's own, its first name's registrable domain; own name: a certificate for the domain's own names (self-hosted, or a provider issuing per-customer certificates); no certificate: the fetch did not reach TLS"))
         var deleg: [[Cell]] = Self.top(s.delegation, topN, by: { $0 }).map { [.text($0.0), .int($0.1), share($0.1, of: s.withRecord)] }
         deleg.append([.text("(no CNAME)"), .int(s.recordNoCNAME), share(s.recordNoCNAME, of: s.withRecord)])
         t.append(Table(name: "policy_delegation", title: "Policy hosts: _mta-sts CNAME delegation targets", columns: ["target", "domains", "share_of_record"],

@@ -30,6 +30,9 @@ public struct ReportRow: Sendable, Hashable {
     public var txtCNAMETarget: String?
     /// The input's rank (`rank,domain` lines), nil when the line had none.
     public var rank: Int?
+    /// The DNS names of the policy host's leaf certificate (domains with a record whose fetch
+    /// reached TLS), empty otherwise: who serves the policy when the name is not the domain's own.
+    public var policyLeafNames: [String] = []
 
     public init(domain: String?, status: String, mode: String? = nil, mxStatus: String, policyMaxAge: Int? = nil,
                 tlsrptStatus: String? = nil, findings: [FindingRef] = [], mx: [MXRef] = [], txtCNAMETarget: String? = nil,
@@ -100,7 +103,8 @@ extension ScanStore {
                    (SELECT group_concat(f.code || char(31) || f.severity, char(30)) FROM findings f WHERE f.domain_id = d.id),
                    (SELECT group_concat(m.host || char(31) || coalesce(m.result, ''), char(30)) FROM mx_hosts m WHERE m.domain_id = d.id),
                    CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.txt.cnameChain[#-1]') END,
-                   d.rank
+                   d.rank,
+                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.policyFetch.tls.leafDNSNames') END
             FROM domains d LEFT JOIN evidence e ON e.domain_id = d.id
             WHERE d.scan_id = ? ORDER BY d.line_no
             """)
@@ -111,13 +115,21 @@ extension ScanStore {
                 return (String(p[0]), p.count > 1 ? String(p[1]) : "")
             }
         }
+        // A JSON array of DNS names: names hold no quote or backslash, so the strings are what
+        // lies between quotes.
+        func names(_ json: String?) -> [String] {
+            guard let json else { return [] }
+            return json.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
         try rows.query([.int(scanID)]) { r in
-            try body(ReportRow(
+            var row = ReportRow(
                 domain: r.text(0), status: r.text(1) ?? "", mode: r.text(2), mxStatus: r.text(3) ?? "",
                 policyMaxAge: r.optionalInt(4), tlsrptStatus: r.text(5),
                 findings: pairs(r.text(6)).map { .init(code: $0.0, severity: $0.1) },
                 mx: pairs(r.text(7)).map { .init(host: $0.0, result: $0.1.isEmpty ? nil : $0.1) },
-                txtCNAMETarget: r.text(8), rank: r.optionalInt(9)))
+                txtCNAMETarget: r.text(8), rank: r.optionalInt(9))
+            row.policyLeafNames = names(r.text(10))
+            try body(row)
         }
     }
 

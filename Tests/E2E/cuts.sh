@@ -15,7 +15,9 @@
 #  3. the trends figure: x labels carry each scan's date; the y axis is scaled to the data, so
 #     the record line moves visibly (> 20 px) from scan 2 to scan 3;
 #  4. report --csv-dir of scans 1 and 3: mail_domains, rank_buckets, tld, misconfiguration,
-#     delivery_impact, mx_providers equal pandas/DuckDB on `export --format csv` (cuts_check.py);
+#     delivery_impact, mx_providers equal pandas/DuckDB on `export --format csv`, policy_providers
+#     Python's json on the stored evidence (cuts_check.py);
+#  4b. the same on one scan of the test profile's world (high adoption, many misconfigurations);
 #  5. analysis/cuts.sql's views give the report's numbers;
 #  6. report/trends --figures-dir: an SVG (well-formed XML) and a CSV per chart, captions.txt;
 #  7. export --scan-columns of the 3 scans -> one Parquet (analysis/to_parquet.py, DuckDB); a
@@ -41,7 +43,7 @@ ports_for_epoch() {
   export WORLD_HTTPS_PORT=$(( ${CUTS_HTTPS_PORT:-8483} + off )) WORLD_SMTP_PORT=$(( ${CUTS_SMTP_PORT:-2565} + off ))
 }
 cleanup() {
-  for e in 1 2; do [ -d "$T/w$e" ] && bash "$WORLD" down "$T/w$e" >/dev/null 2>&1; done
+  for e in 1 2 hi; do [ -d "$T/w$e" ] && bash "$WORLD" down "$T/w$e" >/dev/null 2>&1; done
   [ -n "${E2E_KEEP:-}" ] && echo "cuts: kept $T" || rm -rf "$T"
 }
 trap cleanup EXIT
@@ -146,12 +148,34 @@ PY
 for s in 1 3; do
   "$BIN" report --db "$T/scan.db" --scan $s --top 100000 --psl "$PSL" --csv-dir "$T/r$s" --figures-dir "$T/rfig$s" > "$T/report$s.txt" 2>"$T/report$s.err" || bad "report of scan $s failed: $(cat "$T/report$s.err")"
   "$BIN" export --db "$T/scan.db" --scan $s --format csv --output "$T/export$s.csv" || bad "export of scan $s failed"
-  if "$PY" "$HERE/cuts_check.py" "$T/export$s.csv" "$T/r$s" "$PSL" > "$T/cuts$s.txt"; then
-    ok "scan $s: $(grep -c 'cuts-check ok' "$T/cuts$s.txt") cut tables equal pandas/DuckDB on the export (mail_domains, rank_buckets, tld, misconfiguration, delivery_impact, mx_providers)"
+  if "$PY" "$HERE/cuts_check.py" "$T/export$s.csv" "$T/r$s" "$PSL" "$T/scan.db" $s > "$T/cuts$s.txt"; then
+    ok "scan $s: $(grep -c 'cuts-check ok' "$T/cuts$s.txt") cut tables equal pandas/DuckDB on the export (mail_domains, rank_buckets, tld, misconfiguration, delivery_impact, mx_providers) and Python on the evidence (policy_providers)"
   else
     cat "$T/cuts$s.txt"; bad "scan $s: the report's cuts differ from the export's"
   fi
 done
+
+# 4b. the same cuts on the test profile's world (high adoption: about half the domains have a
+#     record, many misconfigured, null MX with a record): what a realistic world has too few of
+W=$T/whi
+ports_for_epoch 3
+if WORLD_PROFILE=test WORLD_N=${CUTS_HI_N:-3000} WORLD_EPOCH=1 bash "$WORLD" up "$W" > "$T/uphi.txt" 2>&1; then
+  "$BIN" scan "$W/domains.txt" --db "$T/warmhi.db" --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" \
+    --https-port "$WORLD_HTTPS_PORT" --no-smtp --ehlo-name scanner.mtasts.test --timeout 5 >/dev/null 2>&1
+  "$BIN" scan "$W/domains.txt" --db "$T/hi.db" --label "test world" --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$W/ca/ca.crt" \
+    --https-port "$WORLD_HTTPS_PORT" --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 \
+    --per-address-backoff 2 --exclude "$W/exclude.txt" 2>"$T/scanhi.err" || { tail -5 "$T/scanhi.err"; bad "scan of the test world failed"; }
+else
+  cat "$T/uphi.txt"; bad "the test world did not come up"
+fi
+bash "$WORLD" down "$W" > "$T/downhi.txt" 2>&1 || { cat "$T/downhi.txt"; bad "the test world did not come down"; }
+"$BIN" report --db "$T/hi.db" --top 100000 --psl "$PSL" --csv-dir "$T/rhi" > /dev/null 2>"$T/reporthi.err" || bad "report of the test world failed"
+"$BIN" export --db "$T/hi.db" --format csv --output "$T/exporthi.csv" || bad "export of the test world failed"
+if "$PY" "$HERE/cuts_check.py" "$T/exporthi.csv" "$T/rhi" "$PSL" "$T/hi.db" 1 > "$T/cutshi.txt"; then
+  ok "test world (high adoption): $(grep -c 'cuts-check ok' "$T/cutshi.txt") cut and provider tables equal the independent computation"
+else
+  cat "$T/cutshi.txt"; bad "test world: the report's cuts differ from the export's"
+fi
 
 # 5. analysis/cuts.sql's views against the report of scan 3
 python3 - "$T/scan.db" "$ROOT/analysis/cuts.sql" "$T/r3" <<'PY' && ok "analysis/cuts.sql views equal the report's rank_buckets, misconfiguration, delivery_impact and mail_domains" || bad "analysis/cuts.sql views differ from the report"

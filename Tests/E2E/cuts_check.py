@@ -2,11 +2,12 @@
 """The report's standard cuts, recomputed from `mtasts export --format csv` with pandas and DuckDB,
 never from mtasts's own tables or views, and compared with `mtasts report --csv-dir`.
 
-    cuts_check.py EXPORT.csv REPORT_CSV_DIR PSL_FILE
+    cuts_check.py EXPORT.csv REPORT_CSV_DIR PSL_FILE [DB SCAN_ID]
 
 Tables checked, cell by cell (counts exactly, shares to 6 decimals): mail_domains, rank_buckets,
 tld, misconfiguration, delivery_impact, mx_providers (the report must be run with a --top large
-enough to list every provider and suffix). Definitions: analysis/REPORTS.md. Prints one line per
+enough to list every provider and suffix); with DB and SCAN_ID also policy_providers, from the
+stored evidence JSON read with Python's sqlite3 and json (the export does not carry it). Definitions: analysis/REPORTS.md. Prints one line per
 table and 'cuts-check: N passed, M failed'.
 """
 import sys
@@ -80,6 +81,7 @@ def sh(n, d):
 
 def main():
     export, rdir, psl_path = sys.argv[1:4]
+    db, scan_id = (sys.argv[4], int(sys.argv[5])) if len(sys.argv) > 5 else (None, None)
     psl = load_psl(psl_path)
     e = pd.read_csv(export, dtype=str, keep_default_na=False)
     # formula-inert cells: a leading ' was added to cells starting with = + - @; undo for the codes
@@ -187,6 +189,7 @@ def main():
 
     # MX providers: registrable domain of the MX hosts, the domain's own as "(self-hosted)"
     prov = {}
+    d["misconfigured"] = d["record"] & ((d["status"] != "valid") | d["mx_status"].isin(["partial", "none-pass"]))
     for _, row in d.iterrows():
         own = registrable(row["domain"], psl)
         groups = set()
@@ -196,11 +199,45 @@ def main():
             g = registrable(h, psl)
             groups.add("(self-hosted)" if g == own else g)
         for g in groups:
-            p = prov.setdefault(g, [0, 0])
+            p = prov.setdefault(g, [0, 0, 0, 0])
             p[0] += 1
             p[1] += bool(row["record"])
-    want = {g: [v[0], sh(v[0], a_n), v[1], sh(v[1], nrec)] for g, v in prov.items()}
-    compare("mx_providers", "provider", want, ["domains", "share_of_scanned", "domains_with_record", "share_of_record"])
+            p[2] += bool(row["valid"])
+            p[3] += bool(row["misconfigured"])
+    want = {g: [v[0], sh(v[0], a_n), v[1], sh(v[1], nrec), sh(v[1], v[0]), v[2], v[3], sh(v[3], v[1])] for g, v in prov.items()}
+    compare("mx_providers", "provider", want, ["domains", "share_of_scanned", "domains_with_record", "share_of_record",
+                                               "record_share_of_provider", "valid", "misconfigured", "misconfigured_share_of_record"])
+
+    # policy host providers, from the stored evidence (sqlite3 + json, not mtasts)
+    if db:
+        import json
+        import sqlite3
+        flags = d.set_index("domain")[["valid", "enforce", "misconfigured"]].to_dict("index")
+        pp = {}
+        for domain, ev in sqlite3.connect(db).execute(
+                "SELECT d.domain, e.json FROM domains d JOIN evidence e ON e.domain_id = d.id "
+                "WHERE d.scan_id = ? AND d.status IN ('record-invalid', 'policy-fetch-error', 'policy-webpki-invalid', "
+                "'policy-invalid', 'valid')", (scan_id,)):
+            e = json.loads(ev)
+            chain = (e.get("txt") or {}).get("cnameChain") or []
+            leaf = (((e.get("policyFetch") or {}).get("tls")) or {}).get("leafDNSNames") or []
+            if chain:
+                name, basis = registrable(chain[-1], psl), "cname"
+            elif not leaf:
+                name, basis = "(no certificate)", "no certificate"
+            else:
+                names = [n[2:] if n.startswith("*.") else n for n in leaf]
+                own = registrable(domain, psl)
+                if any(registrable(n, psl) == own for n in names):
+                    name, basis = "(own name)", "own name"
+                else:
+                    name, basis = registrable(names[0], psl), "certificate"
+            f = flags[domain]
+            p = pp.setdefault(name, [0, 0, 0, 0])
+            p[0] += 1; p[1] += bool(f["valid"]); p[2] += bool(f["enforce"]); p[3] += bool(f["misconfigured"])
+        want = {k: [v[0], sh(v[0], nrec), v[1], v[2], v[3], sh(v[3], v[0])] for k, v in pp.items()}
+        compare("policy_providers", "provider", want, ["domains_with_record", "share_of_record", "valid", "enforce",
+                                                       "misconfigured", "misconfigured_share_of_provider"])
 
     print(f"cuts-check: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

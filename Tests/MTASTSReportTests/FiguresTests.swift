@@ -84,30 +84,36 @@ import Testing
             row("b.co.uk", 2, "valid", mode: "enforce", mx: "none-pass", codes: ["enforce-blocks-all-mx"]),
             row("c.com", 5_000, "policy-fetch-error", mx: "all-pass"),
             row("d.com", 20_000, "no-record", mx: "null-mx", hosts: ["."]),
+            row("h.com", 20_002, "record-invalid", mx: "null-mx", hosts: ["."]),   // a record, but takes no mail
             row("e.co.uk", 20_001, "no-record"),
             row("f.com", nil, "valid", mode: "testing", mx: "partial"),
             row(nil, 3, "invalid-input", hosts: []),
             row("g.com", 4, "excluded", hosts: []),
         ] { s.add(r) }
         let c = s.cuts
-        // scanned: a b c d e f (6); mail: all but d (null MX) = 5; record: a b c f = 4
-        #expect(c.all == CutCounts(scanned: 6, mail: 5, record: 4, valid: 3, enforce: 2, blocksAllMX: 1))
+        // scanned: a b c d e f h (7); mail: all but d and h (null MX) = 5; record: a b c f h = 5, of
+        // them mail domains: a b c f = 4
+        #expect(c.all == CutCounts(scanned: 7, mail: 5, record: 5, recordMail: 4, valid: 3, enforce: 2, blocksAllMX: 1))
         #expect(c.mailOnly.scanned == 5 && c.mailOnly.record == 4)
         // top 1k: a b (ranks 1, 2; the invalid line and the excluded one are not scanned); top 10k: + c
-        #expect(c.rankTops[0].scanned == 2 && c.rankTops[1].scanned == 3 && c.rankTops[2].scanned == 5 && c.rankTops[3].scanned == 5)
-        #expect(c.unranked.scanned == 1 && c.ranked.scanned == 5)
-        #expect(c.tld["com"]?.scanned == 4 && c.tld["co.uk"]?.scanned == 2 && c.tld["co.uk"]?.blocksAllMX == 1)
-        // misconfigured among 4 with record: c (policy-fetch-error), b and f (valid, MX not all pass)
-        #expect(c.misconfigured == ["policy-fetch-error": 1, "mx-not-all-pass": 2])
+        #expect(c.rankTops[0].scanned == 2 && c.rankTops[1].scanned == 3 && c.rankTops[2].scanned == 6 && c.rankTops[3].scanned == 6)
+        #expect(c.unranked.scanned == 1 && c.ranked.scanned == 6)
+        #expect(c.tld["com"]?.scanned == 5 && c.tld["co.uk"]?.scanned == 2 && c.tld["co.uk"]?.blocksAllMX == 1)
+        // misconfigured among 5 with record: c (policy-fetch-error), h (record-invalid), b and f (valid, MX not all pass)
+        #expect(c.misconfigured == ["policy-fetch-error": 1, "record-invalid": 1, "mx-not-all-pass": 2])
         let summary = ScanSummary(id: 1, meta: ScanMeta(label: "l", flags: "{}", inputName: "-", inputSHA256: "", startedAt: 0),
                                   finishedAt: nil, counts: nil, storedDomains: 8)
         let r = ScanReport(scan: summary, stats: s, issuers: [], crossScan: nil)
         let rb = try #require(r.tables.first { $0.name == "rank_buckets" })
         // top 100k and top 1M equal each other (5 domains): the 1M row is left out
         #expect(rb.rows.map { $0[0].display } == ["top 1k", "top 10k", "top 100k", "all ranked", "unranked"])
+        // top 100k: a b c d e h; mail a b c e (4), of which with a record a b c (3): 0.75 (h has a
+        // record but takes no mail: it is not in the numerator)
+        let col = try #require(rb.columns.firstIndex(of: "record_share_of_mail"))
+        #expect(rb.rows[2][col].csv == "0.750000")
         let di = try #require(r.tables.first { $0.name == "delivery_impact" })
-        // 1 of 6 scanned, 1 of 5 mail domains, 1 of 4 with record, 1 of 2 valid enforce
-        #expect(di.rows[0].map(\.csv) == ["enforce-blocks-all-mx", "1", "0.166667", "0.200000", "0.250000", "0.500000"])
+        // 1 of 7 scanned, 1 of 5 mail domains, 1 of 5 with record, 1 of 2 valid enforce
+        #expect(di.rows[0].map(\.csv) == ["enforce-blocks-all-mx", "1", "0.142857", "0.200000", "0.200000", "0.500000"])
         #expect(r.figures.count == 11 && r.figures.allSatisfy { f in r.tables.contains { $0.name == f.data.name } })
     }
 }
