@@ -66,7 +66,8 @@ public struct LineChart: Sendable {
 
     /// Decades that hold every positive value, ticks at 1, 2 and 5 of each decade.
     static func logAxis(_ positives: [Double]) -> Axis {
-        guard let mn = positives.min(), let mx = positives.max() else { return linearAxis(0) }
+        // No positive value (no scan, or every share zero): one decade, nothing drawn on it.
+        guard let mn = positives.min(), let mx = positives.max() else { return Axis(lo: 0.001, hi: 0.01, ticks: [0.001, 0.002, 0.005, 0.01]) }
         var lo = 1.0, hi = 1.0
         while lo > mn { lo /= 10 }
         while hi / 10 >= mx { hi /= 10 }

@@ -46,6 +46,7 @@ public enum Cell: Sendable, Hashable {
 
     /// Fixed-point without Foundation's locale-dependent formatters.
     static func fixed(_ x: Double, _ digits: Int) -> String {
+        guard x.isFinite, abs(x) < 1e15 else { return "–" }   // never a trap on NaN, infinity or overflow
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let n = Int((abs(x) * scale).rounded())

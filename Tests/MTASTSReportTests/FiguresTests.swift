@@ -51,6 +51,18 @@ import Testing
         #expect(abs(log10Pure(1000) - 3) < 1e-9 && abs(log10Pure(0.02) - log10(0.02)) < 1e-9)
     }
 
+    /// Found by attacking: `trends --log-y` on scans of no domain trapped (log of 0 -> NaN -> Int).
+    @Test func chartsOfNothingDoNotTrap() {
+        for logY in [false, true] {
+            for values in [[Double?](), [nil, nil], [0, 0], [0.5]] {
+                let svg = LineChart(series: [.init("s", "#000", values)], times: values.indices.map { Int64($0) * 86_400 },
+                                    yTitle: "y", logY: logY, title: "t").svg
+                #expect(svg.hasPrefix("<svg") && svg.hasSuffix("</svg>"))
+            }
+        }
+        #expect(Cell.fixed(.nan, 1) == "–" && Cell.fixed(.infinity, 2) == "–")
+    }
+
     @Test func figureFileIsStandaloneSVGWithItsCaption() {
         let t = Table(name: "x", title: "X", columns: ["k", "n"], rows: [[.text("a"), .int(1)]])
         let f = Figure(name: "x", text: "What it shows & more.", source: "scan 1", svg: SVG.horizontalBars([.init("a", 1)], title: "x"), data: t)
