@@ -40,6 +40,11 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "Rows in the top-N tables (providers, delegation targets).")
     var top: Int = 20
 
+    func validate() throws {
+        // a negative N trapped in prefix(_:) (found by attacking the option)
+        guard top >= 0 else { throw ValidationError("--top must be 0 or more, not \(top)") }
+    }
+
     func run() throws {
         try Console.reportingFailures(of: "report") {
             let store = try ScanStore(path: db, create: false)

@@ -288,7 +288,9 @@ badcase "no scan 999" "$BIN" trends --db "$T/scan.db" --scan 999 || nbad=$((nbad
 badcase "mtasts trends: " "$BIN" trends --db "$T" || nbad=$((nbad + 1))
 badcase "no scan columns" "$PY" "$ROOT/analysis/to_parquet.py" "$T/x.parquet" "$T/export3.csv" || nbad=$((nbad + 1))
 badcase "cannot read" "$PY" "$ROOT/analysis/to_parquet.py" "$T/x.parquet" "$T/nope.csv" || nbad=$((nbad + 1))
-[ $nbad = 0 ] && ok "bad input (figures dir on a file or /dev/null, unknown scan, a directory as --db, export without scan columns, missing file): exit 1 with a clear message" || bad "$nbad bad-input cases"
+"$BIN" report --db "$T/scan.db" --top=-5 > /dev/null 2>"$T/bad.err"; rc=$?
+[ $rc -eq 2 ] && grep -q -- "--top must be 0 or more" "$T/bad.err" || { echo "  report --top=-5: exit $rc, $(head -c 200 "$T/bad.err")"; nbad=$((nbad + 1)); }
+[ $nbad = 0 ] && ok "bad input (figures dir on a file or /dev/null, unknown scan, a directory as --db, export without scan columns, missing file): exit 1 with a clear message; report --top=-5: usage error 2 (it trapped before)" || bad "$nbad bad-input cases"
 
 echo "cuts: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
