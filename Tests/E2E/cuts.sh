@@ -151,7 +151,7 @@ for s in 1 3; do
   if "$PY" "$HERE/cuts_check.py" "$T/export$s.csv" "$T/r$s" "$PSL" "$T/scan.db" $s > "$T/cuts$s.txt"; then
     ok "scan $s: $(grep -c 'cuts-check ok' "$T/cuts$s.txt") cut tables equal pandas/DuckDB on the export (mail_domains, rank_buckets, tld, misconfiguration, delivery_impact, mx_providers) and Python on the evidence (policy_providers)"
   else
-    cat "$T/cuts$s.txt"; bad "scan $s: the report's cuts differ from the export's"
+    sed "s/^/  /" "$T/cuts$s.txt"; bad "scan $s: the report's cuts differ from the export's"
   fi
 done
 
@@ -174,7 +174,7 @@ bash "$WORLD" down "$W" > "$T/downhi.txt" 2>&1 || { cat "$T/downhi.txt"; bad "th
 if "$PY" "$HERE/cuts_check.py" "$T/exporthi.csv" "$T/rhi" "$PSL" "$T/hi.db" 1 > "$T/cutshi.txt"; then
   ok "test world (high adoption): $(grep -c 'cuts-check ok' "$T/cutshi.txt") cut and provider tables equal the independent computation"
 else
-  cat "$T/cutshi.txt"; bad "test world: the report's cuts differ from the export's"
+  sed "s/^/  /" "$T/cutshi.txt"; bad "test world: the report's cuts differ from the export's"
 fi
 
 # 5. analysis/cuts.sql's views against the report of scan 3
