@@ -22,6 +22,8 @@ help:
 	@echo "make fuzz    libFuzzer on the record and policy parsers, FUZZ_SECONDS each (default 60)"
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
 	@echo "make analysis-test   analysis/report.py (pandas, DuckDB, matplotlib) against mtasts report; ANALYSIS_DB=FILE"
+	@echo "make man     the man page mtasts.1, generated from the argument parser, into .build/man/"
+	@echo "make cuts-test   report cuts, trends --panel, figures and Parquet on three scans of a realistic world (CUTS_*_PORT, CUTS_NET)"
 
 # Installs only what is missing, so a second run takes a moment.
 deps:
@@ -105,6 +107,20 @@ profile: deps world-deps release
 # `mtasts report --csv-dir`. ANALYSIS_DB=FILE checks a scanned database of yours; without it a
 # small offline scan is made (its resolver is a closed loopback port: every domain dns-error).
 ANALYSIS_DB ?=
+# The man page, generated from the argument parser (swift-argument-parser's generate-manual
+# plugin), so it never disagrees with --help: `man -l .build/man/mtasts.1`.
+.PHONY: man
+man:
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual
+	mkdir -p .build/man && cp .build/plugins/GenerateManual/outputs/mtasts/mtasts.1 .build/man/mtasts.1
+	@echo "man: .build/man/mtasts.1 (man -l .build/man/mtasts.1)"
+
+# Tests/E2E/cuts.sh alone (it is part of `make test`): three scans of a realistic world and one of
+# the test world on their own ports, checked against the truth and pandas/DuckDB.
+.PHONY: cuts-test
+cuts-test: build world-deps analysis/.venv/.installed
+	Tests/E2E/cuts.sh .build/debug/mtasts
+
 .PHONY: analysis-test
 analysis/.venv/.installed: analysis/requirements.txt
 	python3 -m venv analysis/.venv

@@ -7,6 +7,9 @@
 #       database; diff, cross-scan findings, exports and trends compared with the generator's truth
 #   2c. hostile: the binary against DNS, HTTPS and SMTP servers of its own that misbehave on
 #       purpose (Tests/Hostile: own addresses 127.77.x.x and ports), each case with its bounds
+#   2d. cuts: three scans of a realistic world (own ports); report's standard cuts, trends,
+#       --panel and --figures-dir checked against the truth and pandas/DuckDB on the export
+#   2e. cli-doc: every option of `mtasts <command> --help` named in docs/CLI.md, defaults equal
 #   3. deploy-check: the deploy/ recipes checked, deploy/parallel.sh run on an offline input
 #   4. swift test: core conformance tables, store, CLI, C-library link tests
 # The last line sums them up as 'N passed, M failed'.
@@ -34,6 +37,12 @@ Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 Tests/Hostile/run.sh .build/debug/mtasts 2>&1 | tee "$LOG/hostile.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+Tests/E2E/cuts.sh .build/debug/mtasts 2>&1 | tee "$LOG/cuts.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+python3 Tests/cli_doc_check.py .build/debug/mtasts docs/CLI.md 2>&1 | tee "$LOG/cli-doc.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
@@ -52,7 +61,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "epochs.txt", "hostile.txt", "deploy.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "deploy.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)

@@ -30,14 +30,22 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write; - for stdout.", valueName: "FILE|-"))
     var output: String = "-"
 
+    @Flag(name: .customLong("scan-columns"), help: "Add the scan to every row: CSV columns scan_id, scan_label, scan_started_at, scan_input_sha256, scan_tool_version after the others; JSONL key `scan`.")
+    var scanColumns = false
+
     func run() throws {
         try Console.reportingFailures(of: "export") {
             let store = try ScanStore(path: db, create: false)
             let id = try store.resolveScan(scan)
+            let meta: ExportScanColumns? = scanColumns ? try store.scans().first { $0.id == id }.map(ExportScanColumns.init) : nil
             let out = try OutputFile(output)
-            if format == .csv { try out.write(CSV.headerLine) }
+            if format == .csv { try out.write(meta == nil ? CSV.headerLine : CSV.line(CSV.header + ExportScanColumns.csvHeader)) }
             try store.exportRows(scanID: id) { row in
-                try out.write(format == .jsonl ? row.jsonLine + "\n" : row.csvLine)
+                if let meta {
+                    try out.write(format == .jsonl ? row.jsonLine(scan: meta) + "\n" : row.csvLine(scan: meta))
+                } else {
+                    try out.write(format == .jsonl ? row.jsonLine + "\n" : row.csvLine)
+                }
             }
             try out.close()
         }
