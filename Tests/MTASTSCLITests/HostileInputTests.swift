@@ -11,7 +11,7 @@ import Testing
         let dir = try Shell.temporaryDirectory("input")
         let r = try Shell.run("""
             \(setup)
-            timeout 600 "$MTASTS" scan \(input) --db t.db \(Shell.offline) || exit $?
+            timeout -s KILL 600 "$MTASTS" scan \(input) --db t.db \(Shell.offline) || exit $?
             \(check)
             """, in: dir)
         return (r, dir)
@@ -77,15 +77,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try Shell.run("""
             { echo a.test; \(make); printf '\\nb.test\\n'; } > big.txt
-            /usr/bin/time -f 'peak-rss-kb %M' timeout 600 "$MTASTS" scan big.txt --db t.db \(Shell.offline)
+            /usr/bin/time -f 'peak-rss-kb %M' timeout -s KILL 600 "$MTASTS" scan big.txt --db t.db \(Shell.offline)
             """, in: dir)
         let kb = r.stderr.split(separator: "\n").last { $0.hasPrefix("peak-rss-kb ") }.flatMap { Int($0.dropFirst(12)) } ?? -1
         return (r, kb)
     }
 
     @Test func aOneMegabyteUnicodeLine() throws {
-        // 512k × U+00FC: the old reader ran Punycode on it and never finished (nor heeded SIGTERM).
-        let (r, kb) = try Self.hugeLine("python3 -c \"import sys; sys.stdout.write('\\u00fc' * 524288)\"")
+        // 349,526 CJK ideographs cycling through 20,000 code points (1 MB of UTF-8): Punycode's
+        // outer loop ran once per distinct code point over the whole label, before any length
+        // check: the old reader never finished (killed after 120 s here; issue 14: nor heeded SIGTERM).
+        let (r, kb) = try Self.hugeLine("python3 -c \"import sys; sys.stdout.write(''.join(chr(0x4E00 + i % 20000) for i in range(349526)))\"")
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("lines read: 3, invalid: 1"), "\(r.stderr)")
         #expect(kb > 0 && kb < 300_000, "peak RSS \(kb) KB")

@@ -49,8 +49,8 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         let r = try Shell.run("""
             mkfifo fifo
-            cat fifo > via-fifo.jsonl &
-            "$MTASTS" export --db t.db --format jsonl --output fifo || exit 1
+            timeout -s KILL 120 cat fifo > via-fifo.jsonl &   # bounded: if the FIFO were replaced, no writer would come
+            timeout -s KILL 120 "$MTASTS" export --db t.db --format jsonl --output fifo || exit 1
             wait
             "$MTASTS" export --db t.db --format jsonl --output plain.jsonl || exit 1
             cmp via-fifo.jsonl plain.jsonl && stat -c %F fifo
@@ -74,7 +74,9 @@ import Testing
         ("adir", "mkdir adir", "it is a directory"),
         ("missing/out.csv", "true", "No such file or directory"),
         ("in.txt/out.csv", "true", "Not a directory"),
-        ("/dev/full", "true", "No space left on device"),
+        // A copy of /dev/full in the temporary directory, never the machine's own: the old code
+        // replaced the path it was given with a regular file.
+        ("full", "mknod -m 666 full c 1 7", "No space left on device"),
     ])
     func anImpossibleOutputIsAClearError(_ path: String, _ setup: String, _ message: String) throws {
         let dir = try Self.fixture()
