@@ -6,8 +6,9 @@ FUZZ_SECONDS ?= 60
 export FUZZ_SECONDS
 
 # Debian packages the build needs (the test world adds its own in Tests/World/world.mk);
-# publicsuffix gives `mtasts report` the Public Suffix List to group MX providers.
-BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev libjemalloc-dev pkg-config time publicsuffix
+# publicsuffix gives `mtasts report` the Public Suffix List to group MX providers; libidn2 turns
+# U-labels of the input into A-labels (IDNA2008).
+BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev libjemalloc-dev libidn2-dev pkg-config time publicsuffix
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release test unit-test fuzz demo clean help

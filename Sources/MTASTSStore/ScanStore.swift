@@ -92,13 +92,16 @@ public final class ScanStore {
         return set
     }
 
-    public func finishScan(id: Int64, counts c: ScanCounts, at time: Int64? = nil) throws {
+    /// `inputSHA256`, when given, replaces the stored one: stdin and pipes are hashed as they are
+    /// read, so their digest is known only at the end (the row holds "stdin" or "pipe" until then).
+    public func finishScan(id: Int64, counts c: ScanCounts, at time: Int64? = nil, inputSHA256: String? = nil) throws {
         try db.transaction("finishing scan \(id)") {
             try statement("""
-                UPDATE scans SET finished_at = ?, lines_read = ?, domains = ?, invalid = ?, duplicates = ?, excluded = ?
+                UPDATE scans SET finished_at = ?, lines_read = ?, domains = ?, invalid = ?, duplicates = ?, excluded = ?,
+                    input_sha256 = coalesce(?, input_sha256)
                 WHERE id = ?
                 """).run([.int(time ?? Self.now()), .of(c.linesRead), .of(c.domains), .of(c.invalid),
-                          .of(c.duplicates), .of(c.excluded), .int(id)])
+                          .of(c.duplicates), .of(c.excluded), .of(inputSHA256), .int(id)])
             if db.changes == 0 { throw StoreError.ours("no scan \(id)", path: path, context: "finishing scan \(id)") }
         }
     }
