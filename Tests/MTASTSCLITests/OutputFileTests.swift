@@ -87,3 +87,27 @@ import Testing
         #expect(!r.stderr.contains("Error Domain"))
     }
 }
+
+/// The database is a path too: only a regular file (or a link to one, or a new path) is opened.
+/// SQLite opened a device as a database and created `<path>-journal` and `-wal` beside it, in
+/// /dev when the path was /dev/null and the user root.
+@Suite struct DatabasePathTests {
+    @Test(arguments: ["export --db DB --format csv", "report --db DB", "trends --db DB",
+                      "scan in.txt --db DB \(Shell.offline)"])
+    func aDeviceOrADirectoryIsNotADatabase(_ command: String) throws {
+        let dir = try Shell.temporaryDirectory("dbpath")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let r = try Shell.run("""
+            printf 'a.test\\n' > in.txt; mknod -m 666 null c 1 3 || exit 9; mkdir adir
+            for db in null adir; do
+              "$MTASTS" \(command.replacingOccurrences(of: "DB", with: "$db")) >/dev/null 2>>err.txt; echo "rc=$?"
+            done
+            stat -c %F null; ls -A | sort | tr '\\n' ' '
+            """, in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout == "rc=1\nrc=1\ncharacter special file\n.shell-stderr .shell-stdout adir err.txt in.txt null ",
+                "\(command): \(r.stdout)")
+        let err = try String(contentsOf: dir.appendingPathComponent("err.txt"), encoding: .utf8)
+        #expect(err.components(separatedBy: "not a regular file").count == 3, "\(command): \(err)")
+    }
+}
