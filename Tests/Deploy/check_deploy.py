@@ -431,11 +431,12 @@ def check_run():
         f.write(SBATCH_STANDIN)
     os.chmod(os.path.join(bindir, "sbatch"), 0o755)
     senv = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"], INPUT=inp, OUT=os.path.join(tmp, "slurm-out"),
-                CONTACT="https://example.org/scan", EHLO_NAME="scanner.mtasts.test", SHARDS="7")
+                CONTACT="https://example.org/scan", EHLO_NAME="scanner.mtasts.test", SHARDS="7", CPUS_PER_TASK="3")
     r = run([os.path.join(DEPLOY, "slurm/submit.sh"), "--partition=long"], senv, log)
     calls = open(os.path.join(bindir, "sbatch.log")).read().splitlines() if os.path.exists(os.path.join(bindir, "sbatch.log")) else []
-    check("submit.sh submits the array with --array=0-6 for SHARDS=7, then the merge with afterok on its id",
+    check("submit.sh submits the array with --array=0-6 --cpus-per-task=3 for SHARDS=7 CPUS_PER_TASK=3, then the merge with afterok on its id",
           r.returncode == 0 and len(calls) == 2 and "--array=0-6" in calls[0].split() and "--partition=long" in calls[0].split()
+          and "--cpus-per-task=3" in calls[0].split()
           and calls[0].endswith("mtasts-array.sbatch") and "--dependency=afterok:1001" in calls[1].split()
           and calls[1].endswith("merge.sbatch"), "; ".join(calls) + r.stdout[-200:])
 
