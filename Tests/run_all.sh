@@ -5,7 +5,8 @@
 #   2. end-to-end: the mtasts binary scans the world; export compared with truth, resume, check
 #   2b. epochs: epoch 1 and epoch 2 of a small world of their own (own ports) scanned into one
 #       database; diff, cross-scan findings, exports and trends compared with the generator's truth
-#   3. deploy-check: the deploy/ recipes checked, deploy/parallel.sh run on an offline input
+#   3. deploy-check: the deploy/ recipes checked, the k8s manifests schema-validated, the launchers
+#      run on real GNU parallel and a single-node Slurm cluster against this world (its truth)
 #   4. swift test: core conformance tables, store, CLI, C-library link tests
 # The last line sums them up as 'N passed, M failed'.
 set -uo pipefail
