@@ -22,6 +22,7 @@
 #
 #   Tests/Deploy/docker_check.sh WORLD_DIR [MTASTS_REPO]
 # Environment: DOCKER_CHECK_DIR (default /tmp/mtasts-docker-check), SWIFT_TOOLCHAIN (/opt/swift),
+# DOCKER_CLI (/usr/bin/docker, Debian's),
 # DEPLOY_UNBOUND_PORT (5391): the port of the image's unbound in step 5.
 set -uo pipefail
 W=${1:?usage: docker_check.sh WORLD_DIR}
@@ -53,7 +54,12 @@ peak=0
 measure() { local s; s=$(du -sm "$D" 2>/dev/null | cut -f1); [ "${s:-0}" -gt "$peak" ] && peak=$s; true; }
 trap 'measure; peak="${peak} MB"; finish' EXIT
 
-for b in dockerd docker debootstrap; do
+# Debian's docker CLI (docker.io), which drives the daemon's own BuildKit; another `docker` on the
+# PATH (e.g. a newer CLI in /usr/local/bin) wants the buildx plugin for BuildKit.
+DOCKER_CLI=${DOCKER_CLI:-/usr/bin/docker}
+docker() { "$DOCKER_CLI" "$@"; }
+[ -x "$DOCKER_CLI" ] || { bad "$DOCKER_CLI is installed (apt-get install docker.io; make docker-check does)"; exit 1; }
+for b in dockerd debootstrap; do
   command -v "$b" >/dev/null || { bad "$b is installed (apt-get install docker.io debootstrap; make docker-check does)"; exit 1; }
 done
 [ -x "$TC/usr/bin/swift" ] || { bad "a Swift toolchain at $TC (SWIFT_TOOLCHAIN)"; exit 1; }
