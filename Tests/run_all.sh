@@ -6,7 +6,8 @@
 #   2b. epochs: epoch 1 and epoch 2 of a small world of their own (own ports) scanned into one
 #       database; diff, cross-scan findings, exports and trends compared with the generator's truth
 #   3. deploy-check: the deploy/ recipes checked, the k8s manifests schema-validated, the launchers
-#      run on real GNU parallel and a single-node Slurm cluster against this world (its truth)
+#      run on real GNU parallel and a single-node Slurm cluster against this world (its truth);
+#      docker-check: deploy/Dockerfile built for real, the image run on this world
 #   4. swift test: core conformance tables, store, CLI, C-library link tests
 # The last line sums them up as 'N passed, M failed'.
 set -uo pipefail
@@ -31,6 +32,9 @@ Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# deploy/Dockerfile built with a private dockerd and its image run on this world (~12 min, ~7 GB)
+make --no-print-directory docker-check 2>&1 | tee -a "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 swift test --skip-build 2>&1 | tee "$LOG/swift-test.txt"

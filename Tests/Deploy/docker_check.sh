@@ -10,7 +10,8 @@
 #      cannot be pulled here): that debian:12, the packages the official image installs for its
 #      toolchain, this host's Swift toolchain (/opt/swift/usr, without the debugger and the IDE
 #      parts) copied into /usr, and a git mirror of the one pinned Swift dependency (from this
-#      host's SwiftPM cache) that git uses instead of GitHub;
+#      host's package mirror, /etc/gitconfig's url.insteadOf, or its SwiftPM cache) that git in
+#      the image uses instead of GitHub;
 #   4. `docker build -f deploy/Dockerfile --build-arg SWIFT_IMAGE=<that> --network host .`, with
 #      BuildKit (it reads deploy/Dockerfile.dockerignore);
 #   5. the image: `mtasts version`, Debian 12 inside, and `mtasts scan` of a sample of the world
@@ -45,7 +46,8 @@ finish() {
   fi
   # containerd-shims and the dockerd-managed containerd live under the exec-root
   for p in $(pgrep -f "$D/exec" 2>/dev/null); do kill "$p" 2>/dev/null; done
-  mountpoint -q "$D/data/overlay2" 2>/dev/null && umount "$D/data/overlay2" 2>/dev/null
+  # what dockerd leaves mounted: the host network namespace's handle, overlay mounts
+  for m in $(awk -v d="$D/" 'index($2, d) == 1 { print $2 }' /proc/mounts | sort -r); do umount "$m" 2>/dev/null; done
   if [ "${DOCKER_CHECK_KEEP:-0}" != 1 ]; then rm -rf "$D" 2>/dev/null || echo "docker-check: could not remove $D"; fi
   echo "docker-check: $(( $(date +%s) - t0 )) s in all; at most $peak of disk"
   echo "docker-check: $pass passed, $fail failed"
@@ -90,9 +92,13 @@ tar -C "$TC" -c --exclude='usr/bin/lldb*' --exclude='usr/lib/liblldb*' --exclude
   --exclude='usr/bin/sourcekit-lsp' --exclude='usr/bin/clangd' --exclude='usr/bin/docc' --exclude='usr/share/docc' usr \
   | docker import - mtasts-swift-toolchain:local >/dev/null || { bad "the host's toolchain imported"; exit 1; }
 mkdir -p "$D/builder"
-dep=$(ls -d "$HOME"/.swiftpm/cache/repositories/swift-argument-parser-* 2>/dev/null | head -1)
+# the pinned dependency from where this host's own builds get it: the machine's package mirror
+# (git's url.insteadOf in /etc/gitconfig), else SwiftPM's cache of it
+dep=$(git config --system --get-regexp '^url\..*\.insteadof$' 'https://github.com/' 2>/dev/null | head -1 | sed -E 's/^url\.(.*)\.insteadof .*/\1/')
+dep=${dep:+${dep%/}/apple/swift-argument-parser.git}
+[ -n "$dep" ] && [ -d "$dep" ] || dep=$(ls -d "$HOME"/.swiftpm/cache/repositories/swift-argument-parser-* 2>/dev/null | head -1)
 [ -n "$dep" ] && git clone -q --mirror "$dep" "$D/builder/swift-argument-parser.git" \
-  || { bad "swift-argument-parser in this host's SwiftPM cache (~/.swiftpm/cache/repositories)"; exit 1; }
+  || { bad "swift-argument-parser in this host's package mirror or SwiftPM cache"; exit 1; }
 cat > "$D/builder/Dockerfile" <<'DOCKERFILE'
 # what the official swift:*-bookworm image installs for its toolchain, then this host's toolchain
 FROM debian:12
