@@ -23,7 +23,7 @@ help:
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
 	@echo "make analysis-test   analysis/report.py (pandas, DuckDB, matplotlib) against mtasts report; ANALYSIS_DB=FILE"
 	@echo "make deploy-check    deploy/ on real GNU parallel and a single-node Slurm cluster, k8s manifests schema-validated"
-	@echo "make docker-check    deploy/Dockerfile built with a private dockerd and run on the test world (~12 min, ~7 GB)"
+	@echo "make docker-check    deploy/Dockerfile built with a private dockerd and run on the test world (8-11 min, ~7 GB)"
 
 # Installs only what is missing, so a second run takes a moment.
 deps:
@@ -147,7 +147,7 @@ deploy-check: Tests/Deploy/.venv/.installed
 # private dockerd (--bridge=none --iptables=false, its own data-root and socket, stopped at the
 # end), debian:12 made with debootstrap, the builder base made from this host's Swift toolchain
 # (the official swift image cannot be pulled here). Brings the world up and down when none answers.
-# Run by `make test` after deploy-check: ~12 min and ~7 GB of disk at its peak, removed at the end
+# Run by `make test` after deploy-check: 8-11 min and ~7 GB of disk at its peak, removed at the end
 # (README "Beyond one machine").
 DOCKER_DEBS := docker.io debootstrap bind9-dnsutils
 docker-check:

@@ -33,7 +33,7 @@ Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
-# deploy/Dockerfile built with a private dockerd and its image run on this world (~12 min, ~7 GB)
+# deploy/Dockerfile built with a private dockerd and its image run on this world (8-11 min, ~7 GB)
 make --no-print-directory docker-check 2>&1 | tee -a "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 

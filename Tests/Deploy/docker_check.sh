@@ -131,7 +131,7 @@ step "deploy/Dockerfile built"
 # 5. the image on the test world
 run() { docker run --rm --network host -v "$W:$W:ro" -v "$D/out:/data" mtasts:check "$@"; }
 mkdir -p "$D/out"
-v=$(run mtasts version 2>&1); [ -n "$v" ] && ok "mtasts version in the image: $v" || bad "mtasts version in the image"
+v=$(run mtasts version 2>&1 | head -1); [[ "$v" == mtasts\ * ]] && ok "mtasts version in the image: $v" || bad "mtasts version in the image"
 deb=$(run cat /etc/debian_version 2>&1); [[ "$deb" == 12.* ]] && ok "the image is Debian $deb" || bad "the image is Debian 12 ($deb)"
 python3 - "$W/truth.jsonl" "$D/out" <<'PY'
 import json, sys, os
