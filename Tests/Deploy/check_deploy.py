@@ -535,6 +535,7 @@ def check_engines():
         e = engines.Engines(check, run, MTASTS, world, tmp, log)
         print(f"engines: world {world}, {len(e.rows)} sampled domains ({tmp})")
         e.warm()
+        e.signals()
         e.parallel()
         if check("Slurm (munge, slurmctld, slurmd, slurm-client) is installed", engines.have_slurm(),
                  "apt-get install munge slurmctld slurmd slurm-client (make deploy-check does)"):
