@@ -10,7 +10,9 @@
 #   2d. cuts: three scans of a realistic world (own ports); report's standard cuts, trends,
 #       --panel and --figures-dir checked against the truth and pandas/DuckDB on the export
 #   2e. cli-doc: every option of `mtasts <command> --help` named in docs/CLI.md, defaults equal
-#   3. deploy-check: the deploy/ recipes checked, deploy/parallel.sh run on an offline input
+#   3. deploy-check: the deploy/ recipes checked, the k8s manifests schema-validated, the launchers
+#      run on real GNU parallel and a single-node Slurm cluster against this world (its truth);
+#      docker-check: deploy/Dockerfile built for real, the image run on this world
 #   4. swift test: core conformance tables, store, CLI, C-library link tests
 # The last line sums them up as 'N passed, M failed'.
 set -uo pipefail
@@ -44,6 +46,9 @@ python3 Tests/cli_doc_check.py .build/debug/mtasts docs/CLI.md 2>&1 | tee "$LOG/
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# deploy/Dockerfile built with a private dockerd and its image run on this world (8-11 min, ~7 GB)
+make --no-print-directory docker-check 2>&1 | tee -a "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 swift test --skip-build 2>&1 | tee "$LOG/swift-test.txt"

@@ -214,8 +214,15 @@ struct Scan: AsyncParsableCommand {
     }
 }
 
-/// First SIGINT or SIGTERM: stop reading input, finish and commit what is in flight. Second: stop
-/// at once (everything committed so far is kept; --resume continues).
+/// SIGINT (Ctrl-C) or SIGTERM: stop reading input, finish and commit what is in flight. A second
+/// SIGINT stops at once (everything committed so far is kept; --resume continues).
+///
+/// SIGTERM never stops at once, however often it comes: it is how batch systems and service
+/// managers ask for a clean stop, and they send it more than once. A Slurm requeue or scancel
+/// signals every process of the task, so mtasts gets SIGTERM from Slurm and again from the batch
+/// script passing it on; GNU parallel repeats it (--termseq TERM,200,TERM,100,...). Each of them
+/// sends SIGKILL after its grace time, which is the "stop at once" of that path. Only a person
+/// pressing Ctrl-C twice means "do not wait".
 enum SignalHandling {
     static func install(stop: StopFlag) -> [DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { sig in
@@ -223,13 +230,19 @@ enum SignalHandling {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
                 if stop.isSet {
+                    guard sig == SIGINT else {
+                        Console.error("mtasts scan: SIGTERM again: still finishing the domains in flight (SIGINT twice or SIGKILL stops at once)")
+                        return
+                    }
                     Console.error("mtasts scan: second interrupt, stopping now")
                     // _exit, not exit: exit runs atexit handlers and static destructors while the
                     // I/O thread and the writer still run, which crashed (SIGSEGV, exit 139, seen
                     // by the E2E double-SIGINT test). Committed batches are safe in the WAL.
                     _exit(130)
                 }
-                Console.error("mtasts scan: interrupt: finishing the domains in flight (Ctrl-C again to stop at once)")
+                let what = sig == SIGINT ? "interrupt" : "SIGTERM"
+                let again = sig == SIGINT ? "Ctrl-C again to stop at once" : "SIGINT twice or SIGKILL stops at once"
+                Console.error("mtasts scan: \(what): finishing the domains in flight (\(again))")
                 stop.set()
             }
             source.resume()
