@@ -308,7 +308,7 @@ def check_docker():
     missing = set(debs) - installed(builders[0][1]) if builders else set(debs)
     check("that stage apt-get installs every package of BUILD_DEBS", not missing, f"missing {sorted(missing)}")
     runtime = installed(stages[-1][1])
-    need = {"libcurl4", "libc-ares2", "libsqlite3-0", "libjemalloc2", "ca-certificates", "unbound", "sqlite3"}
+    need = {"libcurl4", "libc-ares2", "libsqlite3-0", "libjemalloc2", "libidn2-0", "ca-certificates", "unbound", "sqlite3"}
     check("the debian:12 stage installs the runtime libraries, unbound and sqlite3", need <= runtime, f"missing {sorted(need - runtime)}")
     check("the binary is copied from the build stage", re.search(r"^COPY\s+--from=\S+\s+\S*mtasts\s", stages[-1][1], re.M) is not None)
 
