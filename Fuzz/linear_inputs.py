@@ -46,7 +46,7 @@ def dns(qtype_index, qtype, body_for):
     """A header with ANCOUNT 0xFFFF, the question, then records from body_for(room) filling
     the size (the parser stops at the end of the bytes or the count)."""
     def f(n):
-        head = b"\x00\x00\xbe\xef\x81\x80" + u16(1) + u16(0xFFFF) + u16(0) + u16(0)
+        head = b"\xbe\xef\x81\x80" + u16(1) + u16(0xFFFF) + u16(0) + u16(0)
         msg = head + QNAME + u16(qtype) + u16(1)
         return bytes([0, qtype_index, 0]) + msg + body_for(len(msg), n - 3 - len(msg))
     return f
