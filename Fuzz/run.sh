@@ -13,6 +13,9 @@ for t in $targets; do
   MTASTS_FUZZ=1 swift build -c release --sanitize fuzzer --scratch-path "$SCRATCH" --product "$t" 2>&1 | tail -1
 done
 bin="$SCRATCH/release"
+# Swift's own backtracer would take the SIGILL of a failed precondition before libFuzzer's
+# handler, and the crashing input would not be saved: leave the signal to libFuzzer.
+export SWIFT_BACKTRACE=enable=no
 
 seeds_of() {
   case $1 in FuzzRecord) echo Fuzz/seeds/record ;; FuzzPolicy) echo Fuzz/seeds/policy ;;
@@ -23,12 +26,14 @@ passed=0 failed=0
 run_one() { # target
   local t=$1 seeds corpus="$work/$1" log
   seeds=$(seeds_of "$t")
-  mkdir -p "$corpus"
+  mkdir -p "$corpus" "$work/artifacts"
   log=$(mktemp)
-  # -timeout=2: any single input taking over 2 s is reported as a hang and fails the run.
+  # -timeout=2: any single input taking over 2 s is reported as a hang and fails the run. A
+  # crashing input is saved under $work/artifacts (not in the source tree); replay it with
+  # `$bin/$t FILE`.
   if ! "$bin/$t" -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=2 -rss_limit_mb=2048 \
-       -print_final_stats=1 "$corpus" "$seeds" >"$log" 2>&1; then
-    tail -40 "$log"; echo "fuzz: $t FAILED (crash, hang or leak above)"
+       -artifact_prefix="$work/artifacts/$t-" -print_final_stats=1 "$corpus" "$seeds" >"$log" 2>&1; then
+    tail -40 "$log"; echo "fuzz: $t FAILED (crash, hang or leak above; input in $work/artifacts)"
     failed=$((failed + 1)); rm -f "$log"; return
   fi
   local runs secs
