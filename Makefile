@@ -20,7 +20,7 @@ help:
 	@echo "make build   debug build;  make release: release build"
 	@echo "make bench   scanner vs the dnsperf ceiling and vs the Python peer (BENCH_N, default 100000; BENCH_SCANS, default 3)"
 	@echo "make profile where the CPU goes (perf on a 100k scan; PROFILE_N)"
-	@echo "make fuzz    libFuzzer on the record and policy parsers, FUZZ_SECONDS each (default 60)"
+	@echo "make fuzz    libFuzzer on the record, policy, DNS message and X.509 parsers, FUZZ_SECONDS each (default 60)"
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
 	@echo "make analysis-test   analysis/report.py (pandas, DuckDB, matplotlib) against mtasts report; ANALYSIS_DB=FILE"
 	@echo "make man     the man page mtasts.1, generated from the argument parser, into .build/man/"

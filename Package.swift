@@ -71,7 +71,7 @@ let package = Package(
 // `--sanitize fuzzer`). They define LLVMFuzzerTestOneInput instead of main, so an ordinary build
 // could not link them.
 if Context.environment["MTASTS_FUZZ"] != nil {
-    for name in ["FuzzRecord", "FuzzPolicy"] {
+    for name in ["FuzzRecord", "FuzzPolicy", "FuzzDNS", "FuzzX509"] {
         package.targets.append(.executableTarget(
             name: name, dependencies: ["MTASTSCore"], path: "Fuzz/\(name)",
             swiftSettings: [.unsafeFlags(["-parse-as-library"])]))

@@ -14,6 +14,8 @@
 #      run on real GNU parallel and a single-node Slurm cluster against this world (its truth);
 #      docker-check: deploy/Dockerfile built for real, the image run on this world
 #   4. swift test: core conformance tables, store, CLI, C-library link tests
+#   5. fuzz: the four libFuzzer targets (make fuzz) for TEST_FUZZ_SECONDS each (default 15),
+#      after the world is down; about 3 minutes on a clean clone, most of it the fuzz build
 # The last line sums them up as 'N passed, M failed'.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +58,10 @@ swift test --skip-build 2>&1 | tee "$LOG/swift-test.txt"
 
 make --no-print-directory world-down
 
+# No linearity timings here: they assert nothing; `make fuzz` prints them.
+FUZZ_SECONDS=${TEST_FUZZ_SECONDS:-15} FUZZ_LINEAR=0 Fuzz/run.sh 2>&1 | tee "$LOG/fuzz.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 # Sum up: Swift Testing's 'Test run with N tests', plus the scripts' 'N passed, M failed' lines.
 python3 - "$LOG" "$status" <<'PY'
 import re, sys, os
@@ -66,7 +72,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "deploy.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "deploy.txt", "fuzz.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)

@@ -127,8 +127,20 @@ struct DERReader {
         }
         let month = num(rest, 2), day = num(rest + 2, 2)
         let hour = num(rest + 4, 2), minute = num(rest + 6, 2), second = num(rest + 8, 2)
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
+        guard (1...12).contains(month), (1...daysIn(month, of: year)).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
         return Int64(daysFromCivil(year, month, day)) * 86_400 + Int64(hour * 3600 + minute * 60 + second)
+    }
+
+    /// Days in a month of the proleptic Gregorian calendar. February 31 is no date: counted as
+    /// one, it became March 3 (daysFromCivil carries over), a time the certificate does not
+    /// hold (found by FuzzX509, issue 15).
+    func daysIn(_ month: Int, of year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
