@@ -50,8 +50,8 @@ extension EventLoop {
         let gotResponse = code == CURLE_OK || (code == CURLE_WRITE_ERROR && t.tooLarge)
         if gotResponse {
             var status = 0
-            _ = mtasts_curl_getinfo_long(t.easy, CURLINFO_RESPONSE_CODE, &status)
-            e.httpStatus = status
+            // A transfer that got a response has a status; nil if curl cannot say (not 0).
+            if mtasts_curl_getinfo_long(t.easy, CURLINFO_RESPONSE_CODE, &status) == CURLE_OK { e.httpStatus = status }
             e.headers = t.lines.filter { !$0.isEmpty }   // the blank line that ends them is not one
             var ct: UnsafeMutablePointer<CChar>?
             if mtasts_curl_getinfo_string(t.easy, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK, let ct { e.contentType = String(cString: ct) }

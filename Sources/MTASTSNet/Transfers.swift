@@ -31,6 +31,8 @@ final class Transfer {
     var legacyTLS = false
 
     var easy: UnsafeMutableRawPointer?
+    /// The easy handle is in the multi handle (set false when curl_multi_add_handle refused it).
+    var added = true
     /// This transfer's own DNS cache (see startTransfer).
     var share: UnsafeMutableRawPointer?
     var resolveList: UnsafeMutablePointer<curl_slist>?
@@ -66,21 +68,21 @@ extension EventLoop {
         guard let m = curl_multi_init() else { throw NetError("libcurl: curl_multi_init failed") }
         multi = m
         let me = Unmanaged.passUnretained(self).toOpaque()
-        _ = mtasts_curl_multi_setopt_socketfn(m) { _, fd, what, userp, _ in
+        try Checked.multi(mtasts_curl_multi_setopt_socketfn(m) { _, fd, what, userp, _ in
             let loop = Unmanaged<EventLoop>.fromOpaque(userp!).takeUnretainedValue()
             switch what {
             case CURL_POLL_REMOVE: loop.watch(fd, owner: .curl, read: false, write: false)
             default: loop.watch(fd, owner: .curl, read: what & CURL_POLL_IN != 0, write: what & CURL_POLL_OUT != 0)
             }
             return 0
-        }
-        _ = mtasts_curl_multi_setopt_pointer(m, CURLMOPT_SOCKETDATA, me)
-        _ = mtasts_curl_multi_setopt_timerfn(m) { _, timeoutMillis, userp in
+        }, "setting CURLMOPT_SOCKETFUNCTION")
+        try Checked.multi(mtasts_curl_multi_setopt_pointer(m, CURLMOPT_SOCKETDATA, me), "setting CURLMOPT_SOCKETDATA")
+        try Checked.multi(mtasts_curl_multi_setopt_timerfn(m) { _, timeoutMillis, userp in
             let loop = Unmanaged<EventLoop>.fromOpaque(userp!).takeUnretainedValue()
             loop.curlDeadline = timeoutMillis < 0 ? nil : EventLoop.monotonicMillis() + UInt64(timeoutMillis)
             return 0
-        }
-        _ = mtasts_curl_multi_setopt_pointer(m, CURLMOPT_TIMERDATA, me)
+        }, "setting CURLMOPT_TIMERFUNCTION")
+        try Checked.multi(mtasts_curl_multi_setopt_pointer(m, CURLMOPT_TIMERDATA, me), "setting CURLMOPT_TIMERDATA")
     }
 
     func loadTrustStore() throws {
@@ -115,16 +117,26 @@ extension EventLoop {
 
         let pinned = t.addresses.map(Self.literal).joined(separator: ",")
         t.resolveList = curl_slist_append(nil, "\(t.host):\(t.port):\(pinned)")
+        guard t.resolveList != nil else {   // no memory: without the pin curl would resolve the name
+            finish(t, code: CURLE_OUT_OF_MEMORY)
+            return
+        }
         // The pinned addresses go into a DNS cache of this transfer's own. In the multi handle's
         // shared cache a CURLOPT_RESOLVE entry never expires, and curl walks the whole cache on
         // every transfer: one entry per host scanned made that quadratic (perf: curl's
         // hostcache_timestamp_remove was the top libcurl entry at 100k domains), and two probes
         // of one MX host on different addresses would overwrite each other's entry.
-        if let share = curl_share_init() {
-            _ = mtasts_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
-            t.share = share
-            options.pointer(CURLOPT_SHARE, share)
+        // Without it the pins would pile up in the shared cache again: the transfer does not start.
+        guard let share = curl_share_init() else {
+            finish(t, code: CURLE_OUT_OF_MEMORY)
+            return
         }
+        t.share = share
+        guard mtasts_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue)) == CURLSHE_OK else {
+            finish(t, code: CURLE_FAILED_INIT)
+            return
+        }
+        options.pointer(CURLOPT_SHARE, share)
         options.slist(CURLOPT_RESOLVE, t.resolveList)
         // The last word on where curl connects: only a pinned (address, port).
         options.check(mtasts_curl_setopt_opensocket(easy) { clientp, _, address in
@@ -212,8 +224,8 @@ extension EventLoop {
             finish(t, code: failed)
             return
         }
-        let added = curl_multi_add_handle(multi, easy)
-        if added != CURLM_OK {
+        if curl_multi_add_handle(multi, easy) != CURLM_OK {
+            t.added = false   // finish must not remove what was never added
             finish(t, code: CURLE_FAILED_INIT)
         }
     }
@@ -227,8 +239,12 @@ extension EventLoop {
             guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle else { continue }
             let code = mtasts_curlmsg_result(msg)
             var priv: UnsafeMutablePointer<CChar>?
-            _ = mtasts_curl_getinfo_string(easy, CURLINFO_PRIVATE, &priv)
-            let t = Unmanaged<Transfer>.fromOpaque(UnsafeRawPointer(priv!)).takeUnretainedValue()
+            // CURLINFO_PRIVATE only reads back the pointer startTransfer set (it was checked
+            // there) and cannot fail for a handle of ours; one without it is a bug, not a state.
+            guard mtasts_curl_getinfo_string(easy, CURLINFO_PRIVATE, &priv) == CURLE_OK, let priv else {
+                preconditionFailure("a finished curl handle without its Transfer")
+            }
+            let t = Unmanaged<Transfer>.fromOpaque(UnsafeRawPointer(priv)).takeUnretainedValue()
             finish(t, code: code)
         }
     }
@@ -243,11 +259,21 @@ extension EventLoop {
         case .smtp: result = .smtpResult(smtpEvidence(t, code: code, detail: detail, millis: millis))
         }
         if let easy = t.easy {
-            curl_multi_remove_handle(multi, easy)
+            // Removing a handle that was added fails only for a handle or multi that is not
+            // curl's (CURLM_BAD_HANDLE, CURLM_BAD_EASY_HANDLE): a bug, checked in debug builds.
+            if t.added {
+                let removed = curl_multi_remove_handle(multi, easy)
+                assert(removed == CURLM_OK, "curl_multi_remove_handle: \(removed)")
+            }
             curl_easy_cleanup(easy)
             Unmanaged<Transfer>.passUnretained(t).release()   // the +1 taken in startTransfer
         }
-        if let share = t.share { curl_share_cleanup(share) }   // after the handle that used it
+        if let share = t.share {
+            // After the handle that used it; CURLSHE_IN_USE would mean a handle still holds it,
+            // which the cleanup just above rules out.
+            let cleaned = curl_share_cleanup(share)
+            assert(cleaned == CURLSHE_OK, "curl_share_cleanup: \(cleaned)")
+        }
         curl_slist_free_all(t.resolveList)
         t.continuation.resume(returning: result)
     }
