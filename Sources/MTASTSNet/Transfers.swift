@@ -40,10 +40,20 @@ final class Transfer {
     var bodyLimit = 65_536
     var tooLarge = false
     var lines: [String] = []
+    /// SMTP: when each line of `lines` arrived, microseconds from `startedAt` (the step times).
+    var lineMicros: [Int] = []
     var tlsVersion: String?
+    var tlsCipher: String?
+    var tlsSeenMicros: Int?
+    /// The first fatal TLS alert of the handshake (the SSL_CTX's info callback, below).
+    var tlsAlert: String?
+    /// The trust store, for the SSL_CTX callback (whose data pointer is this transfer).
+    var trustStore: OpaquePointer?
     var verifyResult = -1
     var chain: [[UInt8]] = []
     var startedAt: UInt64 = 0
+    /// `startedAt` in microseconds, for the step times.
+    var startedMicros: UInt64 = 0
     /// Where curl may connect (ConnectionGuard.swift); set before the handle exists.
     var peers: PinnedPeers?
     /// Why the guard stopped this transfer (ConnectionGuard.swift), for the evidence's detail.
@@ -98,6 +108,8 @@ extension EventLoop {
     func startTransfer(_ t: Transfer) {
         // Nothing from a DNS answer reaches curl unchecked (ConnectionGuard.swift).
         t.startedAt = Self.monotonicMillis()
+        t.startedMicros = Self.monotonicMicros()
+        t.trustStore = trustStore
         guard t.hostIsSafe, let peers = PinnedPeers(addresses: t.addresses, port: t.port) else {
             t.refusal = "not started: '\(t.host)' is not a host name, or an address is not an IP literal"
             finish(t, code: CURLE_URL_MALFORMAT)
@@ -167,13 +179,26 @@ extension EventLoop {
             options.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
         }
         options.check(mtasts_curl_setopt_sslctx(easy) { _, sslctx, parm in
-            SSL_CTX_set1_cert_store(OpaquePointer(sslctx), OpaquePointer(parm))
+            let t = Unmanaged<Transfer>.fromOpaque(parm!).takeUnretainedValue()
+            let ctx = OpaquePointer(sslctx)
+            SSL_CTX_set1_cert_store(ctx, t.trustStore)
             // VERIFY_NONE still runs chain verification and records the result for
             // SSL_get_verify_result; it only stops the handshake from failing on it.
-            SSL_CTX_set_verify(OpaquePointer(sslctx), SSL_VERIFY_NONE, nil)
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+            // curl makes an SSL_CTX per connection: its app data finds this transfer again in
+            // the info callback, which sees the alerts.
+            guard SSL_CTX_set_ex_data(ctx, 0, parm) == 1 else { return CURLE_OUT_OF_MEMORY }
+            SSL_CTX_set_info_callback(ctx) { ssl, where_, ret in
+                guard where_ & SSL_CB_ALERT != 0, let ssl, let ctx = SSL_get_SSL_CTX(ssl),
+                      let data = SSL_CTX_get_ex_data(ctx, 0) else { return }
+                let t = Unmanaged<Transfer>.fromOpaque(data).takeUnretainedValue()
+                // Only a fatal alert ("F") before the session was seen: close_notify is a warning.
+                guard t.tlsAlert == nil, t.tlsVersion == nil, String(cString: SSL_alert_type_string(ret)) == "F" else { return }
+                t.tlsAlert = (where_ & SSL_CB_READ != 0 ? "received: " : "sent: ") + String(cString: SSL_alert_desc_string_long(ret))
+            }
             return CURLE_OK
         })
-        options.pointer(CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(trustStore))
+        options.pointer(CURLOPT_SSL_CTX_DATA, me)
         options.check(mtasts_curl_setopt_prereq(easy) { clientp, _, _, _, _ in
             let t = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue()
             t.captureTLS()
@@ -188,6 +213,7 @@ extension EventLoop {
                 var raw = UnsafeRawBufferPointer(start: ptr, count: min(count, 1024))
                 while let last = raw.last, last == 0x0A || last == 0x0D { raw = UnsafeRawBufferPointer(rebasing: raw.dropLast()) }
                 t.lines.append(String(decoding: raw, as: UTF8.self))
+                if t.kind == .smtp { t.lineMicros.append(Int(EventLoop.monotonicMicros() - t.startedMicros)) }
             }
             return count
         })
@@ -255,8 +281,8 @@ extension EventLoop {
         let detail = t.refusal.map { r in curlText.map { "\(r) (\($0))" } ?? r } ?? curlText
         let result: TransferResult
         switch t.kind {
-        case .policy: result = .policyResult(policyEvidence(t, code: code, detail: detail))
-        case .smtp: result = .smtpResult(smtpEvidence(t, code: code, detail: detail, millis: millis))
+        case .policy: result = .policyResult(policyEvidence(t, code: code, detail: detail, curlText: curlText))
+        case .smtp: result = .smtpResult(smtpEvidence(t, code: code, detail: detail, curlText: curlText, millis: millis))
         }
         if let easy = t.easy {
             // Removing a handle that was added fails only for a handle or multi that is not
