@@ -95,6 +95,7 @@ public enum TransferJudge {
         guard let f = p.facts, let c = cut(f, atMillis: millis) else { return p }
         var q = PolicyFetchEvidence(outcome: .timeout, detail: c.curlText, millis: millis)
         q.facts = c
+        q.outcome = policyOutcome(c, bodyTooLarge: false)
         // The TLS facts of this transfer, if it got that far. (A fetch that failed its handshake
         // carries the legacy session's facts instead; a timeout would not have asked for them.)
         if c.tlsVersion != nil { q.tls = p.tls }
@@ -110,6 +111,7 @@ public enum TransferJudge {
                                   ehlo: kept > 1 ? p.ehlo : [], ehloTLS: kept > 3 ? p.ehloTLS : [],
                                   tls: c.tlsVersion != nil ? p.tls : nil, millis: millis, detail: c.curlText)
         q.facts = c
+        q.outcome = smtpOutcome(c, ehlo: q.ehlo)
         // The session without SNI is made only after a session that reached TLS.
         q.noSNILeafDiffers = q.tls != nil ? p.noSNILeafDiffers : nil
         return q

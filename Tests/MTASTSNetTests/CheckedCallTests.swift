@@ -3,6 +3,7 @@
 import CCares
 import CCurl
 import Testing
+import MTASTSCore
 @testable import MTASTSNet
 
 @Suite struct CheckedCallTests {
@@ -44,5 +45,22 @@ import Testing
 extension CLibraryError: Equatable {
     public static func == (a: CLibraryError, b: CLibraryError) -> Bool {
         a.library == b.library && a.code == b.code && a.message == b.message && a.context == b.context
+    }
+}
+
+/// MTASTSCore judges CURLcodes by number (it links no C): its numbers must be curl.h's.
+@Suite struct CurlCodeNumberTests {
+    @Test func coreNumbersAreLibcurls() {
+        let pairs: [(Int, CURLcode)] = [
+            (CurlCode.ok, CURLE_OK), (CurlCode.failedInit, CURLE_FAILED_INIT), (CurlCode.urlMalformat, CURLE_URL_MALFORMAT),
+            (CurlCode.couldntConnect, CURLE_COULDNT_CONNECT), (CurlCode.writeError, CURLE_WRITE_ERROR),
+            (CurlCode.outOfMemory, CURLE_OUT_OF_MEMORY), (CurlCode.operationTimedOut, CURLE_OPERATION_TIMEDOUT),
+            (CurlCode.sslConnectError, CURLE_SSL_CONNECT_ERROR), (CurlCode.gotNothing, CURLE_GOT_NOTHING),
+            (CurlCode.recvError, CURLE_RECV_ERROR), (CurlCode.sslCertProblem, CURLE_SSL_CERTPROBLEM),
+            (CurlCode.sslCipher, CURLE_SSL_CIPHER), (CurlCode.peerFailedVerification, CURLE_PEER_FAILED_VERIFICATION),
+            (CurlCode.useSSLFailed, CURLE_USE_SSL_FAILED), (CurlCode.sslIssuerError, CURLE_SSL_ISSUER_ERROR),
+            (CurlCode.sslPinnedPubKeyNotMatch, CURLE_SSL_PINNEDPUBKEYNOTMATCH), (CurlCode.sslInvalidCertStatus, CURLE_SSL_INVALIDCERTSTATUS),
+        ]
+        for (core, c) in pairs { #expect(core == Int(c.rawValue), "\(core) vs \(c.rawValue)") }
     }
 }
