@@ -34,15 +34,17 @@ extension ScanStore {
                     try statement("SELECT status, mode, mx_status FROM domains WHERE id = ?").query([.int(id)]) {
                         oldWords = [$0.text(0), $0.text(1), $0.text(2)]
                     }
-                    // The stored evidence keeps the words the scan judged; only the verdict follows.
-                    let v = Classifier.classify(TransferJudge.rejudged(evidence, timeoutMillis: timeoutMillis))
+                    // The stored evidence keeps the words the scan judged; the verdict and its
+                    // columns (http_status, content_type...) follow the judgement made now.
+                    let judged = TransferJudge.rejudged(evidence, timeoutMillis: timeoutMillis)
+                    let v = Classifier.classify(judged)
                     let update = try statement("""
                         UPDATE domains SET status = ?, mode = ?, mx_status = ?, mx_count = ?, record_id = ?, record_raw = ?,
                             policy_mode = ?, policy_max_age = ?, policy_mx_count = ?, http_status = ?, content_type = ?,
                             tlsrpt_status = ?, tlsrpt_raw = ?
                         WHERE id = ?
                         """)
-                    let e: Evidence? = evidence
+                    let e: Evidence? = judged
                     try withUnsafePointer(to: v) { v in
                         try withUnsafePointer(to: e) { try bindVerdictColumns(update, from: 1, v, evidence: $0) }
                         try update.bind(1 + Self.verdictColumnCount, id)

@@ -99,6 +99,18 @@ import Testing
         #expect(try store.reclassify(scanID: scan, timeoutMillis: 2000).changed == 1)
         #expect(try Self.hostResults(store, scan)["mail.example.com"] == "unreachable")
         #expect(try Fixture.exportLines(store, scanID: scan).first?.contains("timeout") == true)
+        // The policy response came after 3 s too: under 2 s there was none, and the verdict's
+        // columns say so (they are bound from the evidence as judged, not as stored).
+        var withSlowPolicy = e
+        withSlowPolicy.policyFetch?.facts = TransferFacts(curlCode: 0, timeoutMillis: 10_000, tlsMicros: 1000, firstByteMicros: 3_000_000,
+                                                          totalMicros: 3_000_100, tlsVersion: "TLSv1.3", tlsSeenMicros: 1100)
+        let scan2 = try store.beginScan(Fixture.meta("slow policy"))
+        try store.write([Fixture.record(1, withSlowPolicy)], scanID: scan2)
+        _ = try store.reclassify(scanID: scan2, timeoutMillis: 2000)
+        let row = try Fixture.object(try #require(try Fixture.exportLines(store, scanID: scan2).first))
+        #expect(row["status"] as? String == "policy-fetch-error")
+        let policy = try #require(row["policy"] as? [String: Any])
+        #expect(policy["http_status"] is NSNull && policy["content_type"] is NSNull, "\(policy)")
         // Without --timeout again: back to what was stored.
         _ = try store.reclassify(scanID: scan)
         #expect(try Fixture.exportLines(store, scanID: scan) == before)
