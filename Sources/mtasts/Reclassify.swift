@@ -38,7 +38,8 @@ struct ReclassifyCommand: ParsableCommand {
             let store = try ScanStore(path: db, create: false)
             let id = try store.resolveScan(scan)
             let r = try store.reclassify(scanID: id, timeoutMillis: timeout.map { Int($0 * 1000) })
-            Console.error("mtasts reclassify: scan \(id): \(r.reclassified) domains reclassified, \(r.changed) changed")
+            let asIf = timeout.map { " (as if --timeout \($0))" } ?? ""
+            Console.error("mtasts reclassify: scan \(id): \(r.reclassified) domains reclassified\(asIf), \(r.changed) changed")
         }
     }
 }
