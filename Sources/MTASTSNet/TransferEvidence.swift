@@ -35,8 +35,10 @@ extension Transfer {
         var responses: [[String]] = []
         var replies: [SMTPReply] = []
         var current: [String] = []
+        var currentMicros = 0
         for (line, micros) in zip(lines, lineMicros) where line.count >= 3 {
             current.append(line)
+            currentMicros = micros
             let b = Array(line.utf8)
             if b.count == 3 || b[3] != UInt8(ascii: "-") {   // "250 ok" ends a response, "250-x" goes on
                 replies.append(SMTPReply(code: SMTPReply.code(of: current[0]), line: line, micros: micros))
@@ -45,7 +47,7 @@ extension Transfer {
             }
         }
         if let last = current.last {   // a response the server never finished
-            replies.append(SMTPReply(code: SMTPReply.code(of: current[0]), line: last, micros: lineMicros[lines.count - 1]))
+            replies.append(SMTPReply(code: SMTPReply.code(of: current[0]), line: last, micros: currentMicros))
             responses.append(current)
         }
         return (responses, replies)

@@ -31,8 +31,8 @@ final class Transfer {
     var legacyTLS = false
 
     var easy: UnsafeMutableRawPointer?
-    /// The easy handle is in the multi handle (set false when curl_multi_add_handle refused it).
-    var added = true
+    /// The easy handle is in the multi handle: only then does `finish` remove it from there.
+    var added = false
     /// This transfer's own DNS cache (see startTransfer).
     var share: UnsafeMutableRawPointer?
     var resolveList: UnsafeMutablePointer<curl_slist>?
@@ -189,11 +189,12 @@ extension EventLoop {
             // the info callback, which sees the alerts.
             guard SSL_CTX_set_ex_data(ctx, 0, parm) == 1 else { return CURLE_OUT_OF_MEMORY }
             SSL_CTX_set_info_callback(ctx) { ssl, where_, ret in
-                guard where_ & SSL_CB_ALERT != 0, let ssl, let ctx = SSL_get_SSL_CTX(ssl),
-                      let data = SSL_CTX_get_ex_data(ctx, 0) else { return }
+                // Only a fatal alert ("F"), looked at before the transfer is: close_notify, the
+                // one alert of a connection closed as its transfer finishes, is a warning ("W").
+                guard where_ & SSL_CB_ALERT != 0, SSL_alert_type_string(ret).pointee == CChar(UInt8(ascii: "F")),
+                      let ssl, let ctx = SSL_get_SSL_CTX(ssl), let data = SSL_CTX_get_ex_data(ctx, 0) else { return }
                 let t = Unmanaged<Transfer>.fromOpaque(data).takeUnretainedValue()
-                // Only a fatal alert ("F") before the session was seen: close_notify is a warning.
-                guard t.tlsAlert == nil, t.tlsVersion == nil, String(cString: SSL_alert_type_string(ret)) == "F" else { return }
+                guard t.tlsAlert == nil, t.tlsVersion == nil else { return }   // the first one, of the handshake
                 t.tlsAlert = (where_ & SSL_CB_READ != 0 ? "received: " : "sent: ") + String(cString: SSL_alert_desc_string_long(ret))
             }
             return CURLE_OK
@@ -250,8 +251,9 @@ extension EventLoop {
             finish(t, code: failed)
             return
         }
-        if curl_multi_add_handle(multi, easy) != CURLM_OK {
-            t.added = false   // finish must not remove what was never added
+        if curl_multi_add_handle(multi, easy) == CURLM_OK {
+            t.added = true
+        } else {
             finish(t, code: CURLE_FAILED_INIT)
         }
     }
