@@ -6,8 +6,9 @@ FUZZ_SECONDS ?= 60
 export FUZZ_SECONDS
 
 # Debian packages the build needs (the test world adds its own in Tests/World/world.mk);
-# publicsuffix gives `mtasts report` the Public Suffix List to group MX providers.
-BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev libjemalloc-dev pkg-config time publicsuffix
+# publicsuffix gives `mtasts report` the Public Suffix List to group MX providers; libidn2 turns
+# U-labels of the input into A-labels (IDNA2008).
+BUILD_DEBS := libcurl4-openssl-dev libc-ares-dev libsqlite3-dev libssl-dev libjemalloc-dev libidn2-dev pkg-config time publicsuffix
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build release test unit-test fuzz demo clean help
@@ -22,6 +23,10 @@ help:
 	@echo "make fuzz    libFuzzer on the record and policy parsers, FUZZ_SECONDS each (default 60)"
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
 	@echo "make analysis-test   analysis/report.py (pandas, DuckDB, matplotlib) against mtasts report; ANALYSIS_DB=FILE"
+	@echo "make man     the man page mtasts.1, generated from the argument parser, into .build/man/"
+	@echo "make cuts-test   report cuts, trends --panel, figures and Parquet on three scans of a realistic world (CUTS_*_PORT, CUTS_NET)"
+	@echo "make deploy-check    deploy/ on real GNU parallel and a single-node Slurm cluster, k8s manifests schema-validated"
+	@echo "make docker-check    deploy/Dockerfile built with a private dockerd and run on the test world (8-11 min, ~7 GB)"
 
 # Installs only what is missing, so a second run takes a moment.
 deps:
@@ -105,6 +110,20 @@ profile: deps world-deps release
 # `mtasts report --csv-dir`. ANALYSIS_DB=FILE checks a scanned database of yours; without it a
 # small offline scan is made (its resolver is a closed loopback port: every domain dns-error).
 ANALYSIS_DB ?=
+# The man page, generated from the argument parser (swift-argument-parser's generate-manual
+# plugin), so it never disagrees with --help: `man -l .build/man/mtasts.1`.
+.PHONY: man
+man:
+	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual
+	mkdir -p .build/man && cp .build/plugins/GenerateManual/outputs/mtasts/mtasts.1 .build/man/mtasts.1
+	@echo "man: .build/man/mtasts.1 (man -l .build/man/mtasts.1)"
+
+# Tests/E2E/cuts.sh alone (it is part of `make test`): three scans of a realistic world and one of
+# the test world on their own ports, checked against the truth and pandas/DuckDB.
+.PHONY: cuts-test
+cuts-test: build world-deps analysis/.venv/.installed
+	Tests/E2E/cuts.sh .build/debug/mtasts
+
 .PHONY: analysis-test
 analysis/.venv/.installed: analysis/requirements.txt
 	python3 -m venv analysis/.venv
@@ -119,12 +138,40 @@ analysis-test: build analysis/.venv/.installed
 	status=0; analysis/test_report.sh $$db || status=1; [ -z "$(ANALYSIS_DB)" ] && rm -rf "$$dir"; exit $$status
 
 # deploy/ (Slurm array, Kubernetes Indexed Job, Dockerfile, GNU parallel) checked against each other
-# and the Makefile, and deploy/parallel.sh run for real on 4 shards of a 40-line offline input, then
-# merged (Tests/Deploy/check_deploy.py). Uses the system python3 with PyYAML and the sqlite3 CLI.
+# and the Makefile, the Kubernetes manifests validated offline against the Kubernetes schema
+# (kubernetes-validate, in Tests/Deploy/.venv), and the launchers run on the real engines against
+# the test world at WORLD_DIR (brought up and down here when none answers there): deploy/parallel.sh
+# with GNU parallel, and deploy/slurm/submit.sh on a private single-node Slurm cluster (munge,
+# slurmctld, slurmd on loopback, stopped at the end), the merged databases compared with the
+# world's truth, one task requeued mid-scan (Tests/Deploy/check_deploy.py, engines.py).
+# Ports of its own: DEPLOY_UNBOUND_PORT (5391), SLURMCTLD_PORT (5417), SLURMD_PORT (5418).
 DEPLOY_PY := $(shell [ -x /usr/bin/python3 ] && echo /usr/bin/python3 || echo python3)
-.PHONY: deploy-check
-deploy-check:
-	@$(DEPLOY_PY) -c 'import yaml' 2>/dev/null && command -v sqlite3 >/dev/null || { echo "deploy-check: installing python3-yaml sqlite3"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-yaml sqlite3 >/dev/null; }
+DEPLOY_DEBS := python3-yaml sqlite3 parallel munge slurmctld slurmd slurm-client bind9-dnsutils
+.PHONY: deploy-check docker-check
+Tests/Deploy/.venv/.installed: Tests/Deploy/requirements.txt
+	python3 -m venv Tests/Deploy/.venv
+	Tests/Deploy/.venv/bin/pip install -q -r Tests/Deploy/requirements.txt
+	touch $@
+
+deploy-check: Tests/Deploy/.venv/.installed
+	@missing=""; for p in $(DEPLOY_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "deploy-check: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
 	@[ -x .build/debug/mtasts ] || $(MAKE) --no-print-directory build
-	@$(DEPLOY_PY) Tests/Deploy/check_deploy.py
+	@WORLD_DIR=$(WORLD_DIR) $(DEPLOY_PY) Tests/Deploy/check_deploy.py
+
+# deploy/Dockerfile built for real and run on the test world (Tests/Deploy/docker_check.sh): a
+# private dockerd (--bridge=none --iptables=false, its own data-root and socket, stopped at the
+# end), debian:12 made with debootstrap, the builder base made from this host's Swift toolchain
+# (the official swift image cannot be pulled here). Brings the world up and down when none answers.
+# Run by `make test` after deploy-check: 8-11 min and ~7 GB of disk at its peak, removed at the end
+# (README "Beyond one machine").
+DOCKER_DEBS := docker.io debootstrap bind9-dnsutils
+docker-check:
+	@missing=""; for p in $(DOCKER_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "docker-check: installing$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi
+	@up=0; dig +time=2 +tries=1 -p $$(. $(WORLD_DIR)/ports.env 2>/dev/null; echo $${WORLD_DNS_PORT:-0}) @127.0.0.1 test. SOA 2>/dev/null | grep -q NOERROR \
+	  || { $(MAKE) --no-print-directory world-up >/dev/null && up=1; }; \
+	status=0; Tests/Deploy/docker_check.sh $(WORLD_DIR) || status=1; \
+	[ $$up = 0 ] || $(MAKE) --no-print-directory world-down >/dev/null; exit $$status

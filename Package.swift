@@ -20,12 +20,15 @@ let package = Package(
                        providers: [.apt(["libc-ares-dev"])]),
         .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
                        providers: [.apt(["libcurl4-openssl-dev", "libssl-dev"])]),
+        .systemLibrary(name: "CIDN2", path: "Sources/CIDN2", pkgConfig: "libidn2",
+                       providers: [.apt(["libidn2-dev"])]),
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
 
-        // Pure: bytes and values in, values out. No sockets, no files, no clocks.
-        .target(name: "MTASTSCore"),
+        // Pure: bytes and values in, values out. No sockets, no files, no clocks. libidn2 (IDNA2008
+        // for names that are not all ASCII) only computes.
+        .target(name: "MTASTSCore", dependencies: ["CIDN2"]),
 
         // All C state and every socket lives here.
         .target(name: "MTASTSNet", dependencies: ["CCares", "CCurl", "CLinux", "MTASTSCore"]),

@@ -6,7 +6,14 @@
 #   2a. timeout-replay: `reclassify --timeout 2` of a --timeout 8 scan equals a --timeout 2 scan
 #   2b. epochs: epoch 1 and epoch 2 of a small world of their own (own ports) scanned into one
 #       database; diff, cross-scan findings, exports and trends compared with the generator's truth
-#   3. deploy-check: the deploy/ recipes checked, deploy/parallel.sh run on an offline input
+#   2c. hostile: the binary against DNS, HTTPS and SMTP servers of its own that misbehave on
+#       purpose (Tests/Hostile: own addresses 127.77.x.x and ports), each case with its bounds
+#   2d. cuts: three scans of a realistic world (own ports); report's standard cuts, trends,
+#       --panel and --figures-dir checked against the truth and pandas/DuckDB on the export
+#   2e. cli-doc: every option of `mtasts <command> --help` named in docs/CLI.md, defaults equal
+#   3. deploy-check: the deploy/ recipes checked, the k8s manifests schema-validated, the launchers
+#      run on real GNU parallel and a single-node Slurm cluster against this world (its truth);
+#      docker-check: deploy/Dockerfile built for real, the image run on this world
 #   4. swift test: core conformance tables, store, CLI, C-library link tests
 # The last line sums them up as 'N passed, M failed'.
 set -uo pipefail
@@ -33,7 +40,19 @@ Tests/E2E/timeout_replay.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/ti
 Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+Tests/Hostile/run.sh .build/debug/mtasts 2>&1 | tee "$LOG/hostile.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+Tests/E2E/cuts.sh .build/debug/mtasts 2>&1 | tee "$LOG/cuts.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+python3 Tests/cli_doc_check.py .build/debug/mtasts docs/CLI.md 2>&1 | tee "$LOG/cli-doc.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# deploy/Dockerfile built with a private dockerd and its image run on this world (8-11 min, ~7 GB)
+make --no-print-directory docker-check 2>&1 | tee -a "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 swift test --skip-build 2>&1 | tee "$LOG/swift-test.txt"
@@ -51,7 +70,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "epochs.txt", "deploy.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "deploy.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)

@@ -46,7 +46,9 @@ if [ "${LOCAL_UNBOUND:-0}" = 1 ]; then
   port=${UNBOUND_PORT:-5353}
   threads=$(( SHARDS < $(nproc) ? SHARDS : $(nproc) ))
   "$here/unbound/start-unbound.sh" "$OUT/unbound" "$port" "$threads"
-  trap 'kill "$(cat "$OUT/unbound/unbound.pid")" 2>/dev/null || true' EXIT
+  # stopped at the end, and waited for (up to 30 s): a rerun reuses its directory and port
+  trap 'pid=$(cat "$OUT/unbound/unbound.pid" 2>/dev/null) && kill "$pid" 2>/dev/null &&
+        for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done; true' EXIT
   flags+=(--resolver "127.0.0.1:$port")
 elif [ -n "${RESOLVER:-}" ]; then
   flags+=(--resolver "$RESOLVER")

@@ -1,8 +1,9 @@
-// Input domain names: lower-cased, the final dot dropped, U-labels turned into A-labels (RFC 3492
-// Punycode), then checked as a host name (letters, digits, hyphens; labels of 1-63 octets, not
-// starting or ending with a hyphen; at most 253 octets; the last label not all digits). An
-// all-ASCII name is done in one pass over its bytes, as a scan reads millions of them; any other
-// goes through Unicode lower-casing and Punycode.
+// Input domain names: lower-cased, the final dot dropped, U-labels turned into A-labels
+// (IDNA2008, by libidn2), then checked as a host name (letters, digits, hyphens; labels of 1-63
+// octets, not starting or ending with a hyphen; at most 253 octets; the last label not all
+// digits). An all-ASCII name is done in one pass over its bytes, as a scan reads millions of
+// them; any other goes through Unicode lower-casing and libidn2.
+import CIDN2
 
 public enum DomainName {
     /// The normalised A-label form, or nil when the text is not a domain name.
@@ -67,87 +68,51 @@ public enum DomainName {
         return ok ? .valid(upper: upper) : .invalid
     }
 
-    /// The general path, kept for names with non-ASCII bytes: Unicode lower-casing (which can
-    /// even turn a non-ASCII letter into an ASCII one: U+212A KELVIN SIGN is "k"), then Punycode.
+    /// The most UTF-8 octets a name with non-ASCII bytes may have: checked before any
+    /// conversion, so a hostile line costs nothing. A 253-octet A-label name holds at most ~240
+    /// code points (each U-label of <= 59), which even fully decomposed (Hangul jamo: 9 octets a
+    /// syllable) stays under this.
+    public static let maxUnicodeOctets = 4096
+
+    /// How U-labels become A-labels, chosen on purpose:
+    /// - lower-casing first, by Unicode's default case mapping (String.lowercased(): "BÜCHER" is
+    ///   "bücher", U+212A KELVIN SIGN is "k", U+0130 is "i̇"), as docs/CLI.md promises that names
+    ///   are lower-cased, the same as the ASCII path does;
+    /// - IDN2_NFC_INPUT: the text is put in NFC, so a decomposed "u + U+0308" is the same name as "ü";
+    /// - IDN2_NO_TR46: IDNA2008 proper (RFC 5891 §5, RFC 5892's code point table), with none of
+    ///   UTS #46's compatibility mapping. That mapping would turn what nobody registers into some
+    ///   other name: full-width letters, U+00AD SOFT HYPHEN (dropped), U+3002 (a dot),
+    ///   U+00A0 (a space), title-case U+01C5 "ǅ" ("dž"). A survey records the names it was
+    ///   given; those lines are `invalid-input`, like a Latin-1 byte.
+    /// libidn2 also applies CONTEXTJ (a ZWJ/ZWNJ only after a virama), the leading-combining-mark
+    /// rule and the Bidi rule (RFC 5893), and checks label and name lengths.
+    static let idnaFlags = Int32(IDN2_NFC_INPUT.rawValue | IDN2_NO_TR46.rawValue)
+
+    /// The general path, for names with non-ASCII bytes: Unicode lower-casing, then IDNA2008.
     static func viaUnicode(_ text: String) -> String? {
+        // Too long to be a name: rejected before any conversion.
+        guard text.utf8.count <= maxUnicodeOctets else { return nil }
         // U+FFFD is what an undecodable input byte (a Latin-1 "é") became: no name has it (IDNA
-        // disallows it, RFC 5892), and Punycode would turn it into a plausible, wrong A-label.
-        guard !text.unicodeScalars.contains("\u{FFFD}") else { return nil }
+        // disallows it, RFC 5892). NUL would end the C string early: "bü\0.x" is not "bü".
+        guard !text.unicodeScalars.contains(where: { $0 == "\u{FFFD}" || $0 == "\0" }) else { return nil }
         var s = text.lowercased()
         if s.hasSuffix(".") { s.removeLast() }
         guard !s.isEmpty, !s.hasSuffix(".") else { return nil }
-        var labels: [String] = []
-        for label in s.split(separator: ".", omittingEmptySubsequences: false) {
-            if label.unicodeScalars.allSatisfy({ $0.isASCII }) {
-                labels.append(String(label))
-            } else {
-                guard let encoded = Punycode.encode(String(label)) else { return nil }
-                labels.append("xn--" + encoded)
-            }
-        }
-        let name = labels.joined(separator: ".")
+        // RFC 5891 §4.2.3.1: no label starts or ends with a hyphen. libidn2's lookup does not
+        // check it for a U-label ("-ü" would become xn----eha), the host-name check sees only
+        // the A-label; an ASCII label is checked there too.
+        for label in s.utf8.split(separator: ASCII.dot, omittingEmptySubsequences: false)
+        where label.first == ASCII.hyphen || label.last == ASCII.hyphen { return nil }
+        var out: UnsafeMutablePointer<UInt8>?
+        let rc = s.withCString { idn2_lookup_u8(UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self), &out, idnaFlags) }
+        defer { idn2_free(out) }
+        guard rc == IDN2_OK.rawValue, let out else { return nil }
+        let name = String(cString: out)
         return isValidHostname(name) ? name : nil
     }
 
     /// True when `domain` is `suffix` or a subdomain of it.
     public static func isWithin(_ domain: String, _ suffix: String) -> Bool {
         domain == suffix || domain.hasSuffix("." + suffix)
-    }
-}
-
-/// RFC 3492 Punycode, encoding only (what input normalisation needs).
-public enum Punycode {
-    static let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700, initialBias = 72, initialN = 128
-
-    public static func encode(_ input: String) -> String? {
-        let scalars = input.unicodeScalars.map { Int($0.value) }
-        var output = scalars.filter { $0 < 0x80 }.map { Character(Unicode.Scalar(UInt8($0))) }
-        let basic = output.count
-        var handled = basic
-        if basic > 0 { output.append("-") }
-        var n = initialN, delta = 0, bias = initialBias
-        while handled < scalars.count {
-            guard let m = scalars.filter({ $0 >= n }).min() else { return nil }
-            let (mul, o1) = (m - n).multipliedReportingOverflow(by: handled + 1)
-            guard !o1 else { return nil }
-            delta += mul
-            n = m
-            for c in scalars {
-                if c < n { delta += 1 }
-                if c == n {
-                    var q = delta
-                    var k = base
-                    while true {
-                        let t = k <= bias ? tMin : (k >= bias + tMax ? tMax : k - bias)
-                        if q < t { break }
-                        output.append(digit(t + (q - t) % (base - t)))
-                        q = (q - t) / (base - t)
-                        k += base
-                    }
-                    output.append(digit(q))
-                    bias = adapt(delta, handled + 1, handled == basic)
-                    delta = 0
-                    handled += 1
-                }
-            }
-            delta += 1
-            n += 1
-        }
-        return String(output)
-    }
-
-    static func digit(_ d: Int) -> Character {
-        Character(Unicode.Scalar(UInt8(d < 26 ? d + 97 : d + 22)))
-    }
-
-    static func adapt(_ delta0: Int, _ count: Int, _ first: Bool) -> Int {
-        var delta = first ? delta0 / damp : delta0 / 2
-        delta += delta / count
-        var k = 0
-        while delta > ((base - tMin) * tMax) / 2 {
-            delta /= base - tMin
-            k += base
-        }
-        return k + (base - tMin + 1) * delta / (delta + skew)
     }
 }

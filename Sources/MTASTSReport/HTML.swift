@@ -14,7 +14,7 @@ public enum HTMLReport {
     .kpi b{display:block;font-size:24px}.kpi span{color:var(--mut);font-size:12px}
     .kpi.bad b{color:#dc2626}
     .grid{display:grid;grid-template-columns:1fr 1fr;gap:14px;margin-bottom:18px}
-    .card{background:#fff;border:1px solid var(--bd);border-radius:10px;padding:14px 16px;break-inside:avoid}
+    .card{background:#fff;border:1px solid var(--bd);border-radius:10px;padding:14px 16px;break-inside:avoid;overflow-x:auto}
     .wide{grid-column:1 / -1}
     svg text{font:12px system-ui,-apple-system,"DejaVu Sans",sans-serif;fill:#334155}svg text.v{fill:#475569}svg text.in{fill:#fff;font-weight:600}
     .tables{columns:2;column-gap:14px}.tables .card{margin-bottom:14px;display:inline-block;width:100%}
@@ -31,7 +31,8 @@ public enum HTMLReport {
     public static func tableHTML(_ t: Table) -> String {
         var h = "<div class=\"card\" id=\"\(escape(t.name))\"><h2>\(escape(t.title))</h2><table><thead><tr>"
         let numeric = t.columns.indices.map { i in !t.rows.isEmpty && t.rows.allSatisfy { i < $0.count && $0[i].isNumeric } }
-        for c in t.columns { h += "<th>\(escape(c))</th>" }
+        // A break opportunity after each `_`: long snake_case headers wrap instead of widening the table.
+        for c in t.columns { h += "<th>\(escape(c).split(separator: "_", omittingEmptySubsequences: false).joined(separator: "_<wbr>"))</th>" }
         h += "</tr></thead><tbody>"
         for r in t.rows {
             h += "<tr>" + r.enumerated().map { i, c in "<td\(i < numeric.count && numeric[i] ? " class=\"n\"" : "")>\(escape(c.display))</td>" }.joined() + "</tr>"
@@ -69,40 +70,14 @@ public enum HTMLReport {
             + kpi(String(s.blocksAllMX), "enforce-blocks-all-mx: mail refused", bad: s.blocksAllMX > 0) + "</div>"
 
         var g = "<div class=\"grid\">"
-        let modeColors = ["enforce": "#16a34a", "testing": "#f59e0b", "none": "#94a3b8"]
-        let funnelColors = ["#1e3a8a", "#2563eb", "#3b82f6", "#0d9488"]
-        let funnelBars = Funnel.stages.indices.map { i in
-            SVG.Bar(Funnel.stages[i].name, s.funnel[i], color: funnelColors[i], suffix: "  (\(SVG.percent(s.funnel[i], scanned)))")
-        } + modeOrder.map { SVG.Bar("valid, \($0)", s.mode[$0] ?? 0, color: modeColors[$0]!, suffix: "  (\(SVG.percent(s.mode[$0] ?? 0, scanned)))") }
-        g += card("Deployment funnel (share of scanned)", SVG.horizontalBars(funnelBars, labelWidth: 130, title: "funnel")
-                  + "<p class=\"note\">record: an STS record (status record-invalid or later); policy fetched: policy-webpki-invalid, policy-invalid or valid.</p>")
-        g += card("Mode of \(s.valid) valid policies, and every status",
-                  SVG.stackedBar(modeOrder.map { SVG.Bar($0, s.mode[$0] ?? 0, color: modeColors[$0]!) }, title: "modes")
-                  + SVG.horizontalBars(ScanReport.ordered(s.status, statusOrder).map {
-                      SVG.Bar($0, s.status[$0]!, color: $0 == "valid" ? "#16a34a" : ($0 == "no-record" ? "#94a3b8" : "#ea580c"),
-                              suffix: "  (\(SVG.percent(s.status[$0]!, s.rows)))")
-                  }, labelWidth: 150, title: "statuses"))
-        let topFindings = ScanReport.top(s.findingDomains, 12, by: { $0 }).map {
-            SVG.Bar($0.0, $0.1, color: SVG.severityColor(s.findingSeverity[$0.0] ?? ""), suffix: "  (\(SVG.percent($0.1, scanned)))")
-        }
-        g += card("Top findings (domains; red error, amber warning, blue info)", SVG.horizontalBars(topFindings, labelWidth: 210, title: "findings"))
-        let providers = ScanReport.top(s.providers, 12, by: { $0.all }).map {
-            SVG.Bar($0.0, $0.1.all, color: SVG.palette[5], suffix: "  (\($0.1.record) with record)")
-        }
-        g += card("Top MX providers (domains)", SVG.horizontalBars(providers, labelWidth: 190, title: "providers"))
-        g += card("Policy max_age (valid policies)", SVG.columns(MaxAgeBucket.names.indices.map {
-            SVG.Bar(MaxAgeBucket.names[$0], s.maxAgeValid[$0], color: SVG.palette[4])
-        }, title: "max_age"))
-        let adoption = [("MTA-STS record", s.withRecord), ("MTA-STS valid", s.valid),
-                        ("TLS-RPT valid", s.tlsrpt["valid"] ?? 0), ("DANE (TLSA)", s.findingDomains["dane-tlsa"] ?? 0),
-                        ("STS + TLS-RPT", s.overlap[6] + s.overlap[7]), ("STS + DANE", s.overlap[5] + s.overlap[7]), ("all three", s.overlap[7])]
-        g += card("MTA-STS, TLS-RPT and DANE", SVG.horizontalBars(adoption.enumerated().map {
-            SVG.Bar($0.element.0, $0.element.1, color: SVG.palette[$0.offset % 3], suffix: "  (\(SVG.percent($0.element.1, scanned)))")
-        }, labelWidth: 130, title: "adoption"))
+        for f in r.figures { g += card(f.text, f.svg) }
         g += "</div>"
         b += g
 
-        b += "<div class=\"tables\">" + r.tables.map(tableHTML).joined() + "</div>"
+        // Tables of more than five columns (the cuts) get the full width: in a half column they overflow.
+        let tables = r.tables
+        b += "<div class=\"tables\">" + tables.filter { $0.columns.count <= 5 }.map(tableHTML).joined() + "</div>"
+        b += tables.filter { $0.columns.count > 5 }.map { tableHTML($0) + "<div style=\"height:14px\"></div>" }.joined()
         b += "<footer>Generated by mtasts report from the scan database; the same tables are in the text output and in --csv-dir. Definitions: analysis/REPORTS.md.</footer>"
         return document(title: "MTA-STS report, scan \(r.scan.id)", body: b)
     }

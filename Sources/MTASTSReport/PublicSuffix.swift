@@ -6,6 +6,11 @@
 // google.com, and mx1.example.co.uk under example.co.uk, not co.uk. Only the ICANN section is
 // used: the PRIVATE section splits one operator's hosts (e.g. regional amazonaws.com names)
 // into many groups, which is the opposite of what a provider table wants.
+//
+// Rules are kept in their ASCII (Punycode A-label) form: the list writes IDN rules in Unicode
+// (`公司.cn`), while stored names are A-labels (`xn--55qx5d.cn`); compared as written, an IDN
+// rule would never match.
+import MTASTSCore
 
 public struct PublicSuffixList: Sendable {
     /// Exact rules ("com", "co.uk"), wildcard bases ("ck" for "*.ck"), exceptions ("www.ck" for "!www.ck").
@@ -14,6 +19,11 @@ public struct PublicSuffixList: Sendable {
     private var exceptions: Set<String> = []
     /// False for the fallback (no list): the registrable domain is the last two labels.
     public let isList: Bool
+    /// The list's `// VERSION:` (and `// COMMIT:`) header when it has one, else empty; the report
+    /// adds the file's SHA-256, which identifies a copy without such a header.
+    public private(set) var version = ""
+    /// Rules read (ICANN section).
+    public private(set) var ruleCount = 0
 
     /// Parses the list's text: one rule per line, `//` comments, only up to the end of the ICANN section.
     public init(text: String) {
@@ -21,8 +31,12 @@ public struct PublicSuffixList: Sendable {
         for raw in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
             let line = raw.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) ?? ""
             if raw.contains("===END ICANN DOMAINS===") { break }
+            if raw.hasPrefix("// VERSION: ") || raw.hasPrefix("// COMMIT: ") {
+                version += (version.isEmpty ? "" : " ") + String(raw.dropFirst(3)).trimmingTrailingSpaces()
+            }
             if line.isEmpty || line.hasPrefix("//") { continue }
-            let rule = line.lowercased()
+            ruleCount += 1
+            let rule = Self.ascii(line)
             if rule.hasPrefix("!") {
                 exceptions.insert(String(rule.dropFirst()))
             } else if rule.hasPrefix("*.") {
@@ -34,6 +48,17 @@ public struct PublicSuffixList: Sendable {
     }
 
     private init() { isList = false }
+
+    /// A rule in A-label form: each label normalised as an input name is (lower case, Punycode);
+    /// `*` and a leading `!` kept. A label that does not normalise stays lower-cased as written.
+    static func ascii(_ rule: String) -> String {
+        let bang = rule.hasPrefix("!")
+        let labels = (bang ? String(rule.dropFirst()) : rule).split(separator: ".", omittingEmptySubsequences: false)
+        let out = labels.map { l -> String in
+            l == "*" ? "*" : (DomainName.normalise(String(l)) ?? l.lowercased())
+        }.joined(separator: ".")
+        return (bang ? "!" : "") + out
+    }
 
     /// No list available: every name's suffix is its last label (the "*" default rule alone).
     public static let lastTwoLabels = PublicSuffixList()
@@ -51,6 +76,16 @@ public struct PublicSuffixList: Sendable {
             if i + 1 < labels.count, wildcards.contains(labels[(i + 1)...].joined(separator: ".")) { best = max(best, count) }
         }
         return best
+    }
+
+    /// The public suffix of a name (`co.uk` for `mx.example.co.uk`), lower-cased, no final dot.
+    public func publicSuffix(_ host: String) -> String {
+        var h = host.lowercased()
+        while h.hasSuffix(".") { h.removeLast() }
+        let labels = h.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count > 1, !labels.contains(where: \.isEmpty) else { return h }
+        let n = min(suffixLabelCount(labels), labels.count)
+        return labels[(labels.count - n)...].joined(separator: ".")
     }
 
     /// The registrable domain (public suffix plus one label), lower-cased, without a final dot;

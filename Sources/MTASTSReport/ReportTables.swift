@@ -9,6 +9,8 @@ public struct ScanReport: Sendable {
     /// Cross-scan findings against the previous scan, when there is one.
     public var crossScan: DiffSummary?
     public var topN = 20
+    /// Which Public Suffix List grouped the hosts: path, version header, SHA-256 (set by the CLI).
+    public var pslSource = ""
 
     public init(scan: ScanSummary, stats: ScanStatistics, issuers: [IssuerCount], crossScan: DiffSummary?) {
         self.scan = scan
@@ -43,6 +45,8 @@ public struct ScanReport: Sendable {
             [.text("started_at"), .int(Int(m.startedAt))], [.text("started_utc"), .text(utc(m.startedAt))],
             [.text("finished_at"), scan.finishedAt.map { .int(Int($0)) } ?? .text("unfinished")],
             [.text("rows"), .int(s.rows)],
+            [.text("public_suffix_list"), .text(pslSource.isEmpty ? (s.psl.isList ? "(given)" : "none: last two labels") : pslSource)],
+            [.text("public_suffix_rules"), .int(s.psl.ruleCount)],
         ]))
 
         var prev = scanned
@@ -84,10 +88,20 @@ public struct ScanReport: Sendable {
 
         let pslNote = s.psl.isList ? "grouped by registrable domain (Public Suffix List, ICANN section)"
             : "grouped by the LAST TWO LABELS: no Public Suffix List file was found (install Debian's publicsuffix or pass --psl)"
-        t.append(Table(name: "mx_providers", title: "Top MX providers", columns: ["provider", "domains", "share_of_scanned", "domains_with_record", "share_of_record"],
+        t.append(Table(name: "mx_providers", title: "Top MX providers",
+                       columns: ["provider", "domains", "share_of_scanned", "domains_with_record", "share_of_record",
+                                 "record_share_of_provider", "valid", "misconfigured", "misconfigured_share_of_record"],
                        rows: Self.top(s.providers, topN, by: { $0.all }).map {
-                           [.text($0.0), .int($0.1.all), share($0.1.all, of: scanned), .int($0.1.record), share($0.1.record, of: s.withRecord)]
-                       }, note: "top \(topN) by domains; \(pslNote); a domain counts once per provider; (self-hosted): MX hosts under the domain's own registrable domain"))
+                           let q = s.providerQuality[$0.0] ?? (0, 0)
+                           return [.text($0.0), .int($0.1.all), share($0.1.all, of: scanned), .int($0.1.record), share($0.1.record, of: s.withRecord),
+                                   share($0.1.record, of: $0.1.all), .int(q.valid), .int(q.misconfigured), share(q.misconfigured, of: $0.1.record)]
+                       }, note: "top \(topN) by domains; \(pslNote); a domain counts once per provider; (self-hosted): MX hosts under the domain's own registrable domain; record_share_of_provider: adoption among the provider's domains; misconfigured: as in the misconfiguration table"))
+        t.append(Table(name: "policy_providers", title: "Policy host providers (domains with a record)",
+                       columns: ["provider", "basis", "domains_with_record", "share_of_record", "valid", "enforce", "misconfigured", "misconfigured_share_of_provider"],
+                       rows: Self.top(s.policyProviders, topN, by: { $0.record }).map {
+                           [.text($0.0), .text($0.1.basis), .int($0.1.record), share($0.1.record, of: s.withRecord), .int($0.1.valid), .int($0.1.enforce),
+                            .int($0.1.misconfigured), share($0.1.misconfigured, of: $0.1.record)]
+                       }, note: "top \(topN); basis cname: the registrable domain of the _mta-sts CNAME target; certificate: the policy host's leaf certificate names no name of the domain's own, its first name's registrable domain; own name: a certificate for the domain's own names (self-hosted, or a provider issuing per-customer certificates); no certificate: the fetch did not reach TLS"))
         var deleg: [[Cell]] = Self.top(s.delegation, topN, by: { $0 }).map { [.text($0.0), .int($0.1), share($0.1, of: s.withRecord)] }
         deleg.append([.text("(no CNAME)"), .int(s.recordNoCNAME), share(s.recordNoCNAME, of: s.withRecord)])
         t.append(Table(name: "policy_delegation", title: "Policy hosts: _mta-sts CNAME delegation targets", columns: ["target", "domains", "share_of_record"],
@@ -121,6 +135,7 @@ public struct ScanReport: Sendable {
         t.append(Table(name: "cert_issuers", title: "Certificate issuers (leaf)", columns: ["role", "issuer_o", "issuer_cn", "domains"],
                        rows: issuers.map { [.text($0.role), .text($0.issuerO ?? ""), .text($0.issuerCN ?? ""), .int($0.domains)] },
                        note: "policy: the policy host's leaf; mx: any MX host's leaf; domains counted once per issuer and role"))
+        t += cutTables
         if let c = crossScan {
             t.append(c.findingsTable(title: "Cross-scan findings vs scan \(c.oldScan)"))
         }

@@ -14,8 +14,15 @@ public enum SVG {
         public var color: String
         /// Printed after the count, e.g. a share "(12.3%)".
         public var suffix: String
-        public init(_ label: String, _ value: Int, color: String = SVG.palette[0], suffix: String = "") {
-            self.label = label; self.value = value; self.color = color; self.suffix = suffix
+        /// Printed instead of the value (a share drawn as bars: the value is its millionths).
+        public var shown: String?
+        public init(_ label: String, _ value: Int, color: String = SVG.palette[0], suffix: String = "", shown: String? = nil) {
+            self.label = label; self.value = value; self.color = color; self.suffix = suffix; self.shown = shown
+        }
+
+        /// A share 0...1 as a bar, printed as a percentage, then the suffix.
+        public static func share(_ label: String, _ n: Int, of d: Int, color: String, suffix: String = "") -> Bar {
+            Bar(label, d == 0 ? 0 : Int((Double(n) / Double(d) * 1_000_000).rounded()), color: color, suffix: suffix, shown: SVG.percent(n, d))
         }
     }
 
@@ -42,7 +49,7 @@ public enum SVG {
         let height = top * 2 + max(1, bars.count) * row
         let maxV = max(1, bars.map(\.value).max() ?? 1)
         // Room on the right for the longest "count (suffix)" text, at ~6.6 px a character.
-        let reserve = 16 + Int(Double(bars.map { String($0.value).count + $0.suffix.count }.max() ?? 8) * 6.6)
+        let reserve = 16 + Int(Double(bars.map { ($0.shown ?? String($0.value)).count + $0.suffix.count }.max() ?? 8) * 6.6)
         let barMax = max(60, width - labelWidth - reserve)
         var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
         for (i, b) in bars.enumerated() {
@@ -50,7 +57,7 @@ public enum SVG {
             let w = b.value == 0 ? 0 : max(2, b.value * barMax / maxV)
             s += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\" class=\"l\">\(escape(clip(b.label, 28)))</text>"
             s += "<rect x=\"\(labelWidth)\" y=\"\(y + 4)\" width=\"\(w)\" height=\"\(row - 8)\" rx=\"3\" fill=\"\(b.color)\"/>"
-            s += "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 17)\" class=\"v\">\(b.value)\(escape(b.suffix))</text>"
+            s += "<text x=\"\(labelWidth + w + 6)\" y=\"\(y + 17)\" class=\"v\">\(escape(b.shown ?? String(b.value)))\(escape(b.suffix))</text>"
         }
         if bars.isEmpty { s += "<text x=\"\(width / 2)\" y=\"24\" text-anchor=\"middle\" class=\"l\">no data</text>" }
         return s + "</svg>"
@@ -92,37 +99,6 @@ public enum SVG {
             s += "<rect x=\"\(x)\" y=\"\(bottom - h)\" width=\"\(slot * 2 / 3)\" height=\"\(h)\" rx=\"3\" fill=\"\(b.color)\"/>"
             s += "<text x=\"\(x + slot / 3)\" y=\"\(bottom - h - 6)\" text-anchor=\"middle\" class=\"v\">\(b.value)</text>"
             s += "<text x=\"\(x + slot / 3)\" y=\"\(bottom + 18)\" text-anchor=\"middle\" class=\"l\">\(escape(b.label))</text>"
-        }
-        return s + "</svg>"
-    }
-
-    /// Lines over scans (trends): one polyline per series, y from 0 to 100 %.
-    public static func lines(_ series: [(name: String, color: String, values: [Double?])], xLabels: [String],
-                             width: Int = 900, height: Int = 320, title: String) -> String {
-        let left = 48, right = 170, top = 14, bottom = height - 34
-        let plotW = width - left - right
-        let n = max(1, xLabels.count - 1)
-        func x(_ i: Int) -> Int { left + (xLabels.count == 1 ? plotW / 2 : i * plotW / n) }
-        func y(_ v: Double) -> Int { bottom - Int((v * Double(bottom - top)).rounded()) }
-        var s = "<svg viewBox=\"0 0 \(width) \(height)\" width=\"100%\" role=\"img\" aria-label=\"\(escape(title))\">"
-        for p in stride(from: 0, through: 100, by: 25) {
-            let yy = y(Double(p) / 100)
-            s += "<line x1=\"\(left)\" y1=\"\(yy)\" x2=\"\(left + plotW)\" y2=\"\(yy)\" stroke=\"#e2e8f0\"/>"
-            s += "<text x=\"\(left - 6)\" y=\"\(yy + 4)\" text-anchor=\"end\" class=\"v\">\(p)%</text>"
-        }
-        for (i, l) in xLabels.enumerated() {
-            s += "<text x=\"\(x(i))\" y=\"\(bottom + 20)\" text-anchor=\"middle\" class=\"l\">\(escape(clip(l, 16)))</text>"
-        }
-        for (k, se) in series.enumerated() {
-            let pts = se.values.enumerated().compactMap { i, v in v.map { "\(x(i)),\(y($0))" } }
-            if pts.count > 1 { s += "<polyline fill=\"none\" stroke=\"\(se.color)\" stroke-width=\"2.5\" points=\"\(pts.joined(separator: " "))\"/>" }
-            for p in pts {
-                let xy = p.split(separator: ",")
-                s += "<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"3.5\" fill=\"\(se.color)\"/>"
-            }
-            let ly = top + 10 + k * 22
-            s += "<rect x=\"\(left + plotW + 16)\" y=\"\(ly - 9)\" width=\"12\" height=\"12\" rx=\"2\" fill=\"\(se.color)\"/>"
-            s += "<text x=\"\(left + plotW + 34)\" y=\"\(ly + 2)\" class=\"l\">\(escape(se.name))</text>"
         }
         return s + "</svg>"
     }

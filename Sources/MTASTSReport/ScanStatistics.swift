@@ -70,6 +70,10 @@ public struct ScanStatistics: Sendable {
     /// Registrable domain of the `_mta-sts` CNAME target → domains with a record delegated there.
     public private(set) var delegation: [String: Int] = [:]
     public private(set) var recordNoCNAME = 0
+    /// Policy host provider (PolicyProviders.swift) → counts, domains with a record.
+    public private(set) var policyProviders: [String: ProviderCounts] = [:]
+    /// MX provider → (valid, misconfigured) among its domains with a record.
+    public private(set) var providerQuality: [String: (valid: Int, misconfigured: Int)] = [:]
     /// max_age buckets: every parsed policy, and valid ones.
     public private(set) var maxAgeAll = [Int](repeating: 0, count: MaxAgeBucket.names.count)
     public private(set) var maxAgeValid = [Int](repeating: 0, count: MaxAgeBucket.names.count)
@@ -77,6 +81,8 @@ public struct ScanStatistics: Sendable {
     /// Scanned domains by (STS record, TLS-RPT valid, DANE): index = sts*4 + tlsrpt*2 + dane.
     public private(set) var overlap = [Int](repeating: 0, count: 8)
     public private(set) var validWithTLSRPT = 0
+    /// Mail domains, rank buckets, TLDs, misconfiguration (Cuts.swift).
+    public private(set) var cuts = StandardCuts()
 
     public init(psl: PublicSuffixList) { self.psl = psl }
 
@@ -111,6 +117,7 @@ public struct ScanStatistics: Sendable {
         }
         for c in codes { findingDomains[c, default: 0] += 1 }
         for s in severities { severityDomains[s, default: 0] += 1 }
+        cuts.add(r, hasRecord: hasRecord, codes: codes, suffix: r.domain.map(psl.publicSuffix) ?? "")
         if codes.contains("enforce-blocks-all-mx") {
             blocksAllMX += 1
             if blocksAllMXList.count < blockListLimit { blocksAllMXList.append(r.domain ?? "") }
@@ -125,11 +132,25 @@ public struct ScanStatistics: Sendable {
             let g = psl.registrableDomain(h.host)
             groups.insert(g == own ? "(self-hosted)" : g)
         }
+        let misconfigured = hasRecord && Misconfiguration.category(status: r.status, mxStatus: r.mxStatus) != nil
         for g in groups {
             var p = providers[g] ?? (0, 0)
             p.all += 1
             if hasRecord { p.record += 1 }
             providers[g] = p
+            var q = providerQuality[g] ?? (0, 0)
+            if r.status == "valid" { q.valid += 1 }
+            if misconfigured { q.misconfigured += 1 }
+            providerQuality[g] = q
+        }
+        if hasRecord, let d = r.domain {
+            let (name, basis) = PolicyProvider.of(domain: d, cnameTarget: r.txtCNAMETarget, leafNames: r.policyLeafNames, psl: psl)
+            var p = policyProviders[name] ?? ProviderCounts()
+            p.basis = basis
+            p.record += 1
+            if r.status == "valid" { p.valid += 1; if r.mode == "enforce" { p.enforce += 1 } }
+            if misconfigured { p.misconfigured += 1 }
+            policyProviders[name] = p
         }
         if hasRecord {
             if let t = r.txtCNAMETarget { delegation[psl.registrableDomain(t), default: 0] += 1 } else { recordNoCNAME += 1 }

@@ -9,7 +9,8 @@ public enum Cell: Sendable, Hashable {
     case int(Int)
     case share(Double?)
 
-    /// For people: counts as is, shares as a percentage with one decimal ("–" when undefined).
+    /// For people: counts as is, shares as a percentage ("–" when undefined) with one decimal,
+    /// or more below 1% so that a small share keeps two significant digits (`percent`).
     public var display: String {
         switch self {
         case .text(let s): return s
@@ -29,10 +30,23 @@ public enum Cell: Sendable, Hashable {
 
     var isNumeric: Bool { if case .text = self { return false } else { return true } }
 
-    static func percent(_ x: Double) -> String { fixed(x * 100, 1) + "%" }
+    /// One decimal from 1% up; below, enough decimals for two significant digits (at most 4), so
+    /// 2 of 9,989 prints 0.020%, not 0.0%, and a nonzero share never prints as zero unless it is
+    /// under 0.00005%.
+    static func percent(_ x: Double) -> String { fixed(x * 100, percentDigits(x * 100)) + "%" }
+
+    static func percentDigits(_ p: Double) -> Int {
+        let a = abs(p)
+        guard a > 0, a < 1 else { return 1 }
+        var digits = 2, bound = 0.1   // 0.1 <= a < 1: two decimals (0.50%)
+        while a < bound && digits < 4 { digits += 1; bound /= 10 }
+        // 0.9996% rounds to 1.00%: from 1% on, one decimal, as everywhere else
+        return fixed(a, digits).hasPrefix("1.") && a > 0.5 ? 1 : digits
+    }
 
     /// Fixed-point without Foundation's locale-dependent formatters.
     static func fixed(_ x: Double, _ digits: Int) -> String {
+        guard x.isFinite, abs(x) < 1e15 else { return "–" }   // never a trap on NaN, infinity or overflow
         var scale = 1.0
         for _ in 0..<digits { scale *= 10 }
         let n = Int((abs(x) * scale).rounded())

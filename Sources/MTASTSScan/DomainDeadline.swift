@@ -27,10 +27,18 @@ public struct DomainDeadline: Sendable {
 
     /// The longest a domain takes when it never waits for a slot: its first lookups, then the
     /// policy host's lookups, the fetch and one legacy-TLS retry (the MX branch, side by side,
-    /// takes no longer: host lookups, a probe and the probe without SNI). The default deadline,
-    /// so that it cuts only waiting, never a step in progress (docs/CLI.md, --domain-timeout).
-    public static func defaultSeconds(timeout: Double, retries: Int) -> Double {
+    /// takes no longer: host lookups, a probe and the probe without SNI).
+    public static func naturalSeconds(timeout: Double, retries: Int) -> Double {
         Double(2 * (retries + 1) + 4) * timeout
+    }
+
+    /// The default deadline: ten minutes, or the natural bound if that is longer. Waiting for a
+    /// slot is normal at scale and must not be cut: a provider that serves many customers' MX
+    /// host names on one address (one name per customer) gets --concurrency domains queued
+    /// behind its per-address rate, 1000 / 10 per second = 100 s with the defaults, and those
+    /// domains must still be judged. The deadline is for what is pathological beyond that.
+    public static func defaultSeconds(timeout: Double, retries: Int) -> Double {
+        max(600, naturalSeconds(timeout: timeout, retries: retries))
     }
 }
 

@@ -3,6 +3,7 @@
 // is recorded and never stops a scan. Memory stays flat: lines are read in chunks.
 import Foundation
 import MTASTSCore
+import MTASTSStore
 
 public struct InputLine: Sendable {
     /// 1-based line number in the input: the key that makes a resumed scan exact.
@@ -15,40 +16,124 @@ public struct InputLine: Sendable {
 }
 
 public final class InputReader {
-    private let handle: FileHandle
+    /// The longest line read whole, in bytes (its end not counted). A domain is at most 253 octets,
+    /// and its U-label form in UTF-8 at most a few times that; 4096 leaves room for a rank and a
+    /// comment. A longer line is never buffered: its first `keptBytes` are kept as its text, it
+    /// is `invalid-input` (domain nil), and the rest is dropped up to its end as it is read, so a
+    /// 100 MB line costs one 64 KiB buffer and no conversion at all.
+    public static let maxLineBytes = 4096
+    /// How much of an over-long line is kept as its text (then "…").
+    public static let keptBytes = 256
+
+    private let fd: Int32
+    /// Keeps a FileHandle alive (it closes its descriptor when released).
+    private let handle: FileHandle?
+    /// Set when the input is hashed as it is read (stdin, a pipe: they cannot be read twice).
+    private var digest: SHA256?
     private var buffer: [UInt8] = []
+    private var scratch = [UInt8](repeating: 0, count: 1 << 16)
     private var position = 0
     private var eof = false
+    /// Inside an over-long line: its bytes are dropped until its end.
+    private var skipping = false
+    /// The last line ended with CR: an LF right after it is the same line end (CR LF).
+    private var afterCR = false
+    /// A UTF-8 byte order mark is dropped once, at the very start.
+    private var bomChecked = false
     public private(set) var lineNumber = 0
     /// Raw bytes read so far, for the progress line.
     public private(set) var bytesRead = 0
+    /// Why reading stopped early (a read error, as strerror says it); nil at a normal end.
+    public private(set) var readError: String?
 
-    public init(handle: FileHandle) { self.handle = handle }
+    /// Reads `fileDescriptor` (not closed here) from where it stands; with `hashing`, the
+    /// SHA-256 of every byte read is `sha256Hex` at the end.
+    public init(fileDescriptor: Int32, hashing: Bool = false) {
+        fd = fileDescriptor
+        handle = nil
+        digest = hashing ? SHA256() : nil
+    }
 
-    /// The next non-blank, non-comment line, or nil at the end.
+    public init(handle: FileHandle, hashing: Bool = false) {
+        fd = handle.fileDescriptor
+        self.handle = handle
+        digest = hashing ? SHA256() : nil
+    }
+
+    /// The SHA-256 (lower-case hex) of all the input, once read to its end without error, when
+    /// the reader was hashing.
+    public var sha256Hex: String? {
+        guard eof, readError == nil, var d = digest else { return nil }
+        return SHA256.hexString(d.finish())
+    }
+
+    /// The next non-blank, non-comment line, or nil at the end. A line ends with LF, CR LF or
+    /// CR alone (old Mac files): each counts as one line end.
     public func next() -> InputLine? {
         while true {
+            if !bomChecked {
+                if buffer.count - position < 3 && !eof { read(); continue }
+                if buffer.count - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB,
+                   buffer[position + 2] == 0xBF { position += 3 }
+                bomChecked = true
+            }
             // The buffered lines in one access to `buffer`: the runtime checks exclusivity on
             // each access to a class's array, and per line that was ~10% of this path's CPU.
-            var at = position, number = lineNumber
+            var at = position, number = lineNumber, skip = skipping, cr = afterCR
             let atEOF = eof
             let line = buffer.withUnsafeBufferPointer { b -> InputLine? in
                 while at < b.count {
-                    let nl = b[at...].firstIndex(of: 0x0A)
-                    guard nl != nil || atEOF else { return nil }   // a partial line: read more first
-                    let end = nl ?? b.count
-                    defer { at = end + 1 }
+                    if cr {
+                        cr = false
+                        if b[at] == 0x0A { at += 1; continue }
+                    }
+                    // The line's end, looked for no further than one byte past the longest line.
+                    let limit = skip ? b.count : min(b.count, at + Self.maxLineBytes + 1)
+                    var end = at
+                    while end < limit, b[end] != 0x0A, b[end] != 0x0D { end += 1 }
+                    if end < limit {
+                        cr = b[end] == 0x0D
+                        let start = at
+                        at = end + 1
+                        if skip { skip = false; continue }
+                        number += 1
+                        if let line = Self.parse(UnsafeBufferPointer(rebasing: b[start..<end]), number: number) { return line }
+                        continue
+                    }
+                    if skip { at = b.count; return nil }   // still inside the over-long line: drop it
+                    if end - at > Self.maxLineBytes {
+                        // Too long: recorded now, from its first bytes; the rest is skipped.
+                        number += 1
+                        let kept = Self.prefix(UnsafeBufferPointer(rebasing: b[at..<end]))
+                        skip = true
+                        at = end   // what follows is looked at in skip mode, from here
+                        return InputLine(number: number, text: kept, rank: nil, domain: nil)
+                    }
+                    guard atEOF else { return nil }   // a partial line: read more first
+                    // The last line, without an end.
+                    let start = at
+                    at = b.count
                     number += 1
-                    if let line = Self.parse(UnsafeBufferPointer(rebasing: b[at..<end]), number: number) { return line }
+                    if let line = Self.parse(UnsafeBufferPointer(rebasing: b[start..<b.count]), number: number) { return line }
                 }
                 return nil
             }
             position = min(at, buffer.count)
             lineNumber = number
+            skipping = skip
+            afterCR = cr
             if let line { return line }
             if eof { return nil }
             read()
         }
+    }
+
+    /// An over-long line's text: its first `keptBytes`, cut at a character boundary, then "…".
+    static func prefix(_ b: UnsafeBufferPointer<UInt8>) -> String {
+        var n = min(b.count, keptBytes)
+        while n > 0, n < b.count, b[n] & 0xC0 == 0x80 { n -= 1 }   // not inside a UTF-8 sequence
+        let head = trimmed(UnsafeBufferPointer(rebasing: b[..<n]))
+        return String(decoding: head, as: UTF8.self) + "\u{2026}"
     }
 
     public static func parse(_ raw: String, number: Int) -> InputLine? {
@@ -88,14 +173,26 @@ public final class InputReader {
         return UnsafeBufferPointer(rebasing: b[start..<end])
     }
 
-    /// Drops the lines already parsed and appends the next chunk of the file.
+    /// Drops the lines already parsed and appends the next chunk. A read error ends the input
+    /// (`readError` says why): the caller reports it, nothing crashes.
     private func read() {
         buffer.removeFirst(position)
         position = 0
-        let chunk = handle.readData(ofLength: 1 << 16)
-        if chunk.isEmpty { eof = true } else {
-            bytesRead += chunk.count
-            buffer.append(contentsOf: chunk)
+        var n = 0
+        repeat {
+            n = scratch.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress!, $0.count) }
+        } while n < 0 && errno == EINTR
+        if n > 0 {
+            buffer.append(contentsOf: scratch[..<n])
+            digest?.update(scratch[..<n])
+        }
+        if n < 0 {
+            readError = String(cString: strerror(errno))
+            eof = true
+        } else if n == 0 {
+            eof = true
+        } else {
+            bytesRead += n
         }
     }
 }

@@ -120,6 +120,7 @@ public final class ScanRunner {
                     // A bad line has no name to hash: shard 0 records it, so a merge has it once.
                     guard config.shardIndex == 0 else { continue }
                     counts.invalid += 1
+                    counts.domains += 1   // a stored row (analysis/SCHEMA.md: scans.domains)
                     if !skip.contains(line.number) {
                         try add(.invalidInput(lineNo: line.number, input: line.text, rank: line.rank), inFlight: false)
                     }

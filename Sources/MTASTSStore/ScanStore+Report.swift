@@ -28,9 +28,15 @@ public struct ReportRow: Sendable, Hashable {
     public var mx: [MXRef]
     /// The last name of the `_mta-sts.<domain>` CNAME chain (the delegation target), nil when none.
     public var txtCNAMETarget: String?
+    /// The input's rank (`rank,domain` lines), nil when the line had none.
+    public var rank: Int?
+    /// The DNS names of the policy host's leaf certificate (domains with a record whose fetch
+    /// reached TLS), empty otherwise: who serves the policy when the name is not the domain's own.
+    public var policyLeafNames: [String] = []
 
     public init(domain: String?, status: String, mode: String? = nil, mxStatus: String, policyMaxAge: Int? = nil,
-                tlsrptStatus: String? = nil, findings: [FindingRef] = [], mx: [MXRef] = [], txtCNAMETarget: String? = nil) {
+                tlsrptStatus: String? = nil, findings: [FindingRef] = [], mx: [MXRef] = [], txtCNAMETarget: String? = nil,
+                rank: Int? = nil) {
         self.domain = domain
         self.status = status
         self.mode = mode
@@ -40,6 +46,7 @@ public struct ReportRow: Sendable, Hashable {
         self.findings = findings
         self.mx = mx
         self.txtCNAMETarget = txtCNAMETarget
+        self.rank = rank
     }
 }
 
@@ -95,7 +102,9 @@ extension ScanStore {
             SELECT d.domain, d.status, d.mode, d.mx_status, d.policy_max_age, d.tlsrpt_status,
                    (SELECT group_concat(f.code || char(31) || f.severity, char(30)) FROM findings f WHERE f.domain_id = d.id),
                    (SELECT group_concat(m.host || char(31) || coalesce(m.result, ''), char(30)) FROM mx_hosts m WHERE m.domain_id = d.id),
-                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.txt.cnameChain[#-1]') END
+                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.txt.cnameChain[#-1]') END,
+                   d.rank,
+                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.policyFetch.tls.leafDNSNames') END
             FROM domains d LEFT JOIN evidence e ON e.domain_id = d.id
             WHERE d.scan_id = ? ORDER BY d.line_no
             """)
@@ -106,13 +115,21 @@ extension ScanStore {
                 return (String(p[0]), p.count > 1 ? String(p[1]) : "")
             }
         }
+        // A JSON array of DNS names: names hold no quote or backslash, so the strings are what
+        // lies between quotes.
+        func names(_ json: String?) -> [String] {
+            guard let json else { return [] }
+            return json.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+        }
         try rows.query([.int(scanID)]) { r in
-            try body(ReportRow(
+            var row = ReportRow(
                 domain: r.text(0), status: r.text(1) ?? "", mode: r.text(2), mxStatus: r.text(3) ?? "",
                 policyMaxAge: r.optionalInt(4), tlsrptStatus: r.text(5),
                 findings: pairs(r.text(6)).map { .init(code: $0.0, severity: $0.1) },
                 mx: pairs(r.text(7)).map { .init(host: $0.0, result: $0.1.isEmpty ? nil : $0.1) },
-                txtCNAMETarget: r.text(8)))
+                txtCNAMETarget: r.text(8), rank: r.optionalInt(9))
+            row.policyLeafNames = names(r.text(10))
+            try body(row)
         }
     }
 
@@ -135,12 +152,27 @@ extension ScanStore {
     }
 
     /// Domains per (scan, status, mode, TLS-RPT valid, DANE) over every scan, for trends.
-    public func trendCounts() throws -> [TrendCount] {
+    public func trendCounts() throws -> [TrendCount] { try trendCounts(scanIDs: nil, panel: false) }
+
+    /// The same for the given scans (nil: every scan). `panel`: only the domain names present
+    /// in EVERY given scan (invalid-input rows, which have no name, are left out), so that
+    /// domains entering or leaving the input list (list churn) do not move the shares.
+    public func trendCounts(scanIDs: [Int64]?, panel: Bool) throws -> [TrendCount] {
+        var ids = scanIDs ?? []
+        if scanIDs == nil { try db.prepare("SELECT id FROM scans ORDER BY id").query([]) { ids.append($0.int(0)) } }
+        guard !ids.isEmpty else { return [] }
+        // Ids are integers from the caller's parsed options: inlined, not bound, so one IN list
+        // serves every scan count without a statement per arity.
+        let list = ids.map(String.init).joined(separator: ",")
+        let panelFilter = panel ? """
+             AND d.domain IN (SELECT p.domain FROM domains p WHERE p.scan_id IN (\(list)) AND p.domain IS NOT NULL
+                              GROUP BY p.domain HAVING count(DISTINCT p.scan_id) = \(Set(ids).count))
+            """ : ""
         var out: [TrendCount] = []
         try db.prepare("""
             SELECT d.scan_id, d.status, d.mode, coalesce(d.tlsrpt_status = 'valid', 0),
                    EXISTS (SELECT 1 FROM findings f WHERE f.domain_id = d.id AND f.code = 'dane-tlsa'), count(*)
-            FROM domains d GROUP BY 1, 2, 3, 4, 5 ORDER BY 1
+            FROM domains d WHERE d.scan_id IN (\(list))\(panelFilter) GROUP BY 1, 2, 3, 4, 5 ORDER BY 1
             """).query([]) {
             out.append(TrendCount(scanID: $0.int(0), status: $0.text(1) ?? "", mode: $0.text(2),
                                   tlsrptValid: $0.int(3) != 0, dane: $0.int(4) != 0, domains: Int($0.int(5))))
@@ -189,6 +221,39 @@ extension ScanStore {
                 x = try a.step() ? side(a) : nil
             } else {
                 try body(nil, y)
+                y = try b.step() ? side(b) : nil
+            }
+        }
+    }
+}
+
+extension ScanStore {
+    /// Both scans' finding codes joined on the domain name (the merge of `diffPairs`): `body(domain,
+    /// old codes, new codes)`, nil on the side where the domain is absent. Invalid-input rows have
+    /// no name and are left out.
+    public func findingPairs(old: Int64, new: Int64, _ body: (String, Set<String>?, Set<String>?) throws -> Void) throws {
+        let sql = """
+            SELECT d.domain, (SELECT group_concat(f.code, ' ') FROM findings f WHERE f.domain_id = d.id)
+            FROM domains d WHERE d.scan_id = ? AND d.domain IS NOT NULL ORDER BY d.domain
+            """
+        let a = try db.prepare(sql), b = try db.prepare(sql)
+        try a.bind([.int(old)])
+        try b.bind([.int(new)])
+        func side(_ s: Statement) -> (String, Set<String>) {
+            (s.text(0) ?? "", Set((s.text(1) ?? "").split(separator: " ").map(String.init)))
+        }
+        var x = try a.step() ? side(a) : nil
+        var y = try b.step() ? side(b) : nil
+        while x != nil || y != nil {
+            if let l = x, let r = y, l.0 == r.0 {
+                try body(l.0, l.1, r.1)
+                x = try a.step() ? side(a) : nil
+                y = try b.step() ? side(b) : nil
+            } else if let l = x, y == nil || l.0 < y!.0 {
+                try body(l.0, l.1, nil)
+                x = try a.step() ? side(a) : nil
+            } else if let r = y {
+                try body(r.0, nil, r.1)
                 y = try b.step() ? side(b) : nil
             }
         }

@@ -25,6 +25,12 @@ public final class ScanStore {
         if !create && !FileManager.default.fileExists(atPath: path) {
             throw StoreError.ours("no such database", path: path, context: "opening the database")
         }
+        // Only a regular file is a database. SQLite would open /dev/null (and then create
+        // /dev/null-journal and -wal beside it, in /dev, as root) or fail late on a directory.
+        var st = stat()
+        if lstat(path, &st) == 0, st.st_mode & S_IFMT != S_IFREG, !(st.st_mode & S_IFMT == S_IFLNK && Self.isRegularFile(path)) {
+            throw StoreError.ours("not a regular file", path: path, context: "opening the database")
+        }
         db = try Database(path: path, create: create)
         try db.check(sqlite3_busy_timeout(db.handle, 5000), "setting the busy timeout")
         // 8 KiB pages, not 4: ~15% less CPU per stored domain and a 7% smaller file
@@ -41,6 +47,12 @@ public final class ScanStore {
     }
 
     static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+
+    /// Whether `path`, followed through links, is a regular file.
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && st.st_mode & S_IFMT == S_IFREG
+    }
 
     func statement(_ sql: String) throws -> Statement {
         if let s = statements[sql] { return s }
@@ -92,13 +104,16 @@ public final class ScanStore {
         return set
     }
 
-    public func finishScan(id: Int64, counts c: ScanCounts, at time: Int64? = nil) throws {
+    /// `inputSHA256`, when given, replaces the stored one: stdin and pipes are hashed as they are
+    /// read, so their digest is known only at the end (the row holds "stdin" or "pipe" until then).
+    public func finishScan(id: Int64, counts c: ScanCounts, at time: Int64? = nil, inputSHA256: String? = nil) throws {
         try db.transaction("finishing scan \(id)") {
             try statement("""
-                UPDATE scans SET finished_at = ?, lines_read = ?, domains = ?, invalid = ?, duplicates = ?, excluded = ?
+                UPDATE scans SET finished_at = ?, lines_read = ?, domains = ?, invalid = ?, duplicates = ?, excluded = ?,
+                    input_sha256 = coalesce(?, input_sha256)
                 WHERE id = ?
                 """).run([.int(time ?? Self.now()), .of(c.linesRead), .of(c.domains), .of(c.invalid),
-                          .of(c.duplicates), .of(c.excluded), .int(id)])
+                          .of(c.duplicates), .of(c.excluded), .of(inputSHA256), .int(id)])
             if db.changes == 0 { throw StoreError.ours("no scan \(id)", path: path, context: "finishing scan \(id)") }
         }
     }

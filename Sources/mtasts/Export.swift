@@ -30,60 +30,24 @@ struct ExportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Where to write; - for stdout.", valueName: "FILE|-"))
     var output: String = "-"
 
+    @Flag(name: .customLong("scan-columns"), help: "Add the scan to every row: CSV columns scan_id, scan_label, scan_started_at, scan_input_sha256, scan_tool_version after the others; JSONL key `scan`.")
+    var scanColumns = false
+
     func run() throws {
         try Console.reportingFailures(of: "export") {
             let store = try ScanStore(path: db, create: false)
             let id = try store.resolveScan(scan)
+            let meta: ExportScanColumns? = scanColumns ? try store.scans().first { $0.id == id }.map(ExportScanColumns.init) : nil
             let out = try OutputFile(output)
-            if format == .csv { try out.write(CSV.headerLine) }
+            if format == .csv { try out.write(meta == nil ? CSV.headerLine : CSV.line(CSV.header + ExportScanColumns.csvHeader)) }
             try store.exportRows(scanID: id) { row in
-                try out.write(format == .jsonl ? row.jsonLine + "\n" : row.csvLine)
+                if let meta {
+                    try out.write(format == .jsonl ? row.jsonLine(scan: meta) + "\n" : row.csvLine(scan: meta))
+                } else {
+                    try out.write(format == .jsonl ? row.jsonLine + "\n" : row.csvLine)
+                }
             }
             try out.close()
         }
-    }
-}
-
-/// A buffered writer to a file or stdout: one system call per 64 KiB, not per row; a write
-/// error (disk full, closed pipe) is reported with the path.
-final class OutputFile {
-    struct Failure: Error { let message: String }
-
-    private let handle: FileHandle
-    private let path: String
-    private var buffer: [UInt8] = []
-
-    init(_ path: String) throws {
-        self.path = path
-        if path == "-" {
-            handle = FileHandle.standardOutput
-        } else {
-            guard FileManager.default.createFile(atPath: path, contents: nil),
-                  let h = FileHandle(forWritingAtPath: path) else {
-                throw Failure(message: "cannot write '\(path)'")
-            }
-            handle = h
-        }
-        buffer.reserveCapacity(1 << 16)
-    }
-
-    func write(_ s: String) throws {
-        buffer.append(contentsOf: s.utf8)
-        if buffer.count >= 1 << 16 { try flush() }
-    }
-
-    func flush() throws {
-        guard !buffer.isEmpty else { return }
-        do {
-            try handle.write(contentsOf: buffer)
-        } catch {
-            throw Failure(message: "cannot write '\(path == "-" ? "stdout" : path)': \(error.localizedDescription)")
-        }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    func close() throws {
-        try flush()
-        if path != "-" { try? handle.close() }
     }
 }

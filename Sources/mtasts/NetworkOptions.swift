@@ -48,7 +48,7 @@ struct NetworkOptions: ParsableArguments {
     @Option(name: .customLong("max-mx-hosts"), help: "At most N MX hosts of a domain are looked up and probed, the most preferred first; a domain with more gets the finding mx-too-many-hosts.")
     var maxMXHosts: Int = 10
 
-    @Option(help: ArgumentHelp("Seconds from a domain's start after which it stops waiting for a per-address slot behind other domains; such a step is stored as `deadline` (finding scan-deadline). Default: (2 x (retries + 1) + 4) x --timeout, the longest a domain takes when it never waits (100 s with the defaults).", valueName: "SECONDS"))
+    @Option(help: ArgumentHelp("Seconds from a domain's start after which it stops waiting for a per-address slot behind other domains; such a step is stored as `deadline` (finding scan-deadline). Default: 600, or (2 x (retries + 1) + 4) x --timeout (the longest a domain takes when it never waits) if that is longer.", valueName: "SECONDS"))
     var domainTimeout: Double?
 
     func validate() throws {

@@ -61,14 +61,14 @@ struct Scan: AsyncParsableCommand {
 
     func run() async throws {
         let scanTime = Int64(Date().timeIntervalSince1970)
-        let (handle, size, sha) = try openInput()
+        let (reader, size, sha) = openInput()
         let exclusions = try loadExclusions()
         let store: ScanStore
         do { store = try ScanStore(path: db) } catch { fail("cannot open database '\(db)': \(error)") }
 
         var skip = LineSet()
         let scanID: Int64
-        if resume, let id = try resumableScan(store, sha: sha) {
+        if resume, let sha, let id = try resumableScan(store, sha: sha) {
             scanID = id
             if retryErrors {
                 let n = try store.forgetDomains(scanID: id, statuses: [DomainStatus.dnsError.rawValue])
@@ -79,7 +79,7 @@ struct Scan: AsyncParsableCommand {
         } else {
             if resume { Console.error("mtasts scan: no unfinished scan of this input in \(db); starting a new one") }
             let meta = ScanMeta(label: label ?? (input == "-" ? "stdin" : URL(fileURLWithPath: input).lastPathComponent),
-                                flags: flagsJSON(), inputName: input, inputSHA256: sha, shardCount: shards,
+                                flags: flagsJSON(), inputName: input, inputSHA256: sha ?? (input == "-" ? "stdin" : "pipe"), shardCount: shards,
                                 shardIndex: shard, contact: network.contact, startedAt: scanTime)
             scanID = try store.beginScan(meta)
         }
@@ -107,7 +107,7 @@ struct Scan: AsyncParsableCommand {
         }
         let counts: ScanCounts
         do {
-            counts = try await runner.run(reader: InputReader(handle: handle), skip: skip, inputSize: size)
+            counts = try await runner.run(reader: reader, skip: skip, inputSize: size)
         } catch {
             ticker.cancel()
             fail("scan \(scanID) stopped: \(error) (what was committed is kept; rerun with --resume)")
@@ -117,7 +117,11 @@ struct Scan: AsyncParsableCommand {
             Console.error(runner.progress.summary(scanID: scanID) + "interrupted: rerun with --resume to finish scan \(scanID)")
             throw ExitCode(130)
         }
-        try store.finishScan(id: scanID, counts: counts)
+        if let e = reader.readError {
+            fail("scan \(scanID) stopped: cannot read input \(input == "-" ? "stdin" : "'\(input)'"): \(e) (what was committed is kept)")
+        }
+        // Stdin or a pipe was hashed as it was read: its digest is known only now.
+        try store.finishScan(id: scanID, counts: counts, inputSHA256: sha == nil ? reader.sha256Hex : nil)
         Console.error(runner.progress.summary(scanID: scanID)
                       + "  lines read: \(counts.linesRead), invalid: \(counts.invalid), duplicates skipped: \(counts.duplicates), excluded: \(counts.excluded)")
     }
@@ -135,19 +139,52 @@ struct Scan: AsyncParsableCommand {
         Foundation.exit(ExitStatus.failure)
     }
 
-    /// The input handle, its size (for the ETA) and its SHA-256 (a scan's provenance; the key of
-    /// --resume). A file is hashed first; stdin is hashed as "stdin".
-    func openInput() throws -> (FileHandle, Int?, String) {
-        if input == "-" { return (FileHandle.standardInput, nil, "stdin") }
-        guard let h = FileHandle(forReadingAtPath: input) else { fail("cannot read input '\(input)'") }
-        var sha = SHA256()
-        var size = 0
-        while case let chunk = h.readData(ofLength: 1 << 20), !chunk.isEmpty {
-            sha.update(chunk)
-            size += chunk.count
+    /// The input's reader, its size (for the ETA) and its SHA-256 (a scan's provenance; the key of
+    /// --resume). A regular file is hashed first, then read again from its start. Stdin or a pipe
+    /// (a FIFO, `<(...)`) cannot be read twice: it is hashed as it is read, its digest stored when
+    /// the scan finishes (nil here). A directory, a closed stdin or an unreadable path is a clear
+    /// error before any scan row exists.
+    func openInput() -> (InputReader, Int?, String?) {
+        let name = input == "-" ? "stdin" : "'\(input)'"
+        let fd: Int32
+        if input == "-" {
+            fd = STDIN_FILENO
+        } else {
+            fd = open(input, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { fail("cannot read input \(name): \(String(cString: strerror(errno)))") }
         }
-        try h.seek(toOffset: 0)
-        return (h, size, sha.finish().map { String(format: "%02x", $0) }.joined())
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            fail(errno == EBADF ? "stdin is closed: give an input file, or a list on stdin" : "cannot read input \(name): \(String(cString: strerror(errno)))")
+        }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR:
+            fail("input \(name) is a directory: give a file with one domain per line")
+        case S_IFREG:
+            // From where it stands (stdin redirected from a file may be read partly already).
+            let start = lseek(fd, 0, SEEK_CUR)
+            var sha = SHA256()
+            var size = 0
+            var chunk = [UInt8](repeating: 0, count: 1 << 20)
+            while true {
+                let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                if n < 0 && errno == EINTR { continue }
+                guard n >= 0 else { fail("cannot read input \(name): \(String(cString: strerror(errno)))") }
+                if n == 0 { break }
+                sha.update(chunk[..<n])
+                size += n
+            }
+            guard start >= 0, lseek(fd, start, SEEK_SET) == start else { fail("cannot read input \(name) twice: \(String(cString: strerror(errno)))") }
+            return (InputReader(fileDescriptor: fd), size, SHA256.hexString(sha.finish()))
+        case S_IFIFO, S_IFCHR, S_IFSOCK:
+            if resume { fail("--resume needs a regular file as input; \(name) can be read only once") }
+            return (InputReader(fileDescriptor: fd, hashing: true), nil, nil)
+        default:
+            // A closed stdin: the runtime's own descriptors (an eventfd, an epoll) take number 0
+            // before main runs, so fstat succeeds on something that is no file at all.
+            fail(input == "-" ? "stdin is closed: give an input file, or a list on stdin"
+                              : "input \(name) is not a file, a pipe or a device")
+        }
     }
 
     func loadExclusions() throws -> ExclusionList {
@@ -177,8 +214,15 @@ struct Scan: AsyncParsableCommand {
     }
 }
 
-/// First SIGINT or SIGTERM: stop reading input, finish and commit what is in flight. Second: stop
-/// at once (everything committed so far is kept; --resume continues).
+/// SIGINT (Ctrl-C) or SIGTERM: stop reading input, finish and commit what is in flight. A second
+/// SIGINT stops at once (everything committed so far is kept; --resume continues).
+///
+/// SIGTERM never stops at once, however often it comes: it is how batch systems and service
+/// managers ask for a clean stop, and they send it more than once. A Slurm requeue or scancel
+/// signals every process of the task, so mtasts gets SIGTERM from Slurm and again from the batch
+/// script passing it on; GNU parallel repeats it (--termseq TERM,200,TERM,100,...). Each of them
+/// sends SIGKILL after its grace time, which is the "stop at once" of that path. Only a person
+/// pressing Ctrl-C twice means "do not wait".
 enum SignalHandling {
     static func install(stop: StopFlag) -> [DispatchSourceSignal] {
         [SIGINT, SIGTERM].map { sig in
@@ -186,13 +230,19 @@ enum SignalHandling {
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
             source.setEventHandler {
                 if stop.isSet {
+                    guard sig == SIGINT else {
+                        Console.error("mtasts scan: SIGTERM again: still finishing the domains in flight (SIGINT twice or SIGKILL stops at once)")
+                        return
+                    }
                     Console.error("mtasts scan: second interrupt, stopping now")
                     // _exit, not exit: exit runs atexit handlers and static destructors while the
                     // I/O thread and the writer still run, which crashed (SIGSEGV, exit 139, seen
                     // by the E2E double-SIGINT test). Committed batches are safe in the WAL.
                     _exit(130)
                 }
-                Console.error("mtasts scan: interrupt: finishing the domains in flight (Ctrl-C again to stop at once)")
+                let what = sig == SIGINT ? "interrupt" : "SIGTERM"
+                let again = sig == SIGINT ? "Ctrl-C again to stop at once" : "SIGINT twice or SIGKILL stops at once"
+                Console.error("mtasts scan: \(what): finishing the domains in flight (\(again))")
                 stop.set()
             }
             source.resume()

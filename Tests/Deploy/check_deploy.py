@@ -1,7 +1,13 @@
 #!/usr/bin/env python3
 """make deploy-check: the deploy/ recipes checked so that they cannot rot.
 
-Checked by reading (no Docker engine, Slurm or Kubernetes here):
+Run on the real engines (engines.py), against the test world at WORLD_DIR and its truth file:
+  - deploy/parallel.sh with GNU parallel; deploy/slurm/submit.sh on a private single-node Slurm
+    cluster (slurm_cluster.sh), its afterok merge, and a task requeued mid-scan;
+Validated against the Kubernetes schema, offline (kubernetes-validate --strict, Tests/Deploy/.venv):
+  - deploy/k8s/*.yaml, and three deliberate errors it must reject.
+The Docker image is built and run by `make docker-check` (docker_check.sh), not here.
+Checked by reading (no Kubernetes cluster here):
   - deploy/k8s/job.yaml: an Indexed Job whose scan container runs the documented
     `mtasts scan ... --shards N --shard $(JOB_COMPLETION_INDEX)` with N = completions, a shard
     database per index on a PVC, --resume, and an unbound next to it as its --resolver;
@@ -21,6 +27,7 @@ is a closed loopback port, so every domain is dns-error at once:
   - deploy/slurm/mtasts-array.sbatch as tasks 0 and 1 of 2 in a made-up Slurm environment, with
     a stand-in for the unbound starter, then merge.sbatch on their shards;
   - deploy/slurm/submit.sh with a stand-in `sbatch` that records its arguments.
+DEPLOY_CHECK_ONLY=check_engines,check_k8s_schema (names of the parts below) runs only those.
 The last line is 'deploy-check: N passed, M failed'; the exit status is 1 on any failure.
 """
 import os
@@ -32,6 +39,8 @@ import sys
 import tempfile
 
 import yaml
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DEPLOY = os.path.join(ROOT, "deploy")
@@ -172,6 +181,63 @@ def check_k8s():
     check("from the same PVC", mounted_claim(mpod, mc, want[0]) == claim)
     check("--into is on the PVC too", into is not None and mounted_claim(mpod, mc, into) == claim, into)
     check("the same image as the scan", mc.get("image") in images, f"{mc.get('image')} vs {images}")
+
+
+# ---------------------------------------------------------------- Kubernetes schema
+K8S_VALIDATE = os.path.join(ROOT, "Tests", "Deploy", ".venv", "bin", "kubernetes-validate")
+# the oldest Kubernetes the manifests are meant for (native sidecars: initContainers with
+# restartPolicy Always, on by default from 1.29) and the validator's newest
+K8S_VERSIONS = ("1.29", None)
+
+
+def k8s_validate(paths, version):
+    cmd = [K8S_VALIDATE, "--strict", "--no-warn"] + (["-k", version] if version else []) + paths
+    return subprocess.run(cmd, capture_output=True, text=True)
+
+
+def check_k8s_schema():
+    """deploy/k8s/*.yaml against the Kubernetes OpenAPI schema, offline, with kubernetes-validate
+    (PyPI; Tests/Deploy/.venv, made by `make deploy-check`) in strict mode: unknown fields are
+    errors. Then deliberate errors, each of which it must reject."""
+    print("k8s-schema: deploy/k8s/*.yaml with kubernetes-validate --strict")
+    if not check("kubernetes-validate is installed (Tests/Deploy/.venv)", os.access(K8S_VALIDATE, os.X_OK),
+                 "make deploy-check makes Tests/Deploy/.venv"):
+        return
+    manifests = [os.path.join(DEPLOY, "k8s", f) for f in ("job.yaml", "merge-job.yaml")]
+    for v in K8S_VERSIONS:
+        r = k8s_validate(manifests, v)
+        check(f"job.yaml and merge-job.yaml validate against Kubernetes {v or 'latest known'}", r.returncode == 0,
+              (r.stdout + r.stderr)[-600:])
+
+    def job_spec(ds):
+        return next(d for d in ds if d.get("kind") == "Job")["spec"]
+
+    def misspelled(ds):  # `completion` for `completions`
+        spec = job_spec(ds)
+        spec["completion"] = spec.pop("completions")
+
+    def wrong_type(ds):  # a string where an integer goes
+        job_spec(ds)["parallelism"] = "two"
+
+    def list_quantity(ds):  # a list where a resource quantity goes
+        c = job_spec(ds)["template"]["spec"]["containers"][0]
+        c["resources"] = {"limits": {"cpu": ["2"]}}
+
+    tmp = tempfile.mkdtemp(prefix="mtasts-k8s-schema.")
+    try:
+        for name, mutate in (("a misspelled field (spec.completion)", misspelled),
+                             ("a string for an integer (spec.parallelism: two)", wrong_type),
+                             ("a list for a quantity (resources.limits.cpu: [2])", list_quantity)):
+            bad = [dict(d) for d in yaml.safe_load_all(read("deploy/k8s/job.yaml")) if d]
+            mutate(bad)
+            path = os.path.join(tmp, "job.yaml")
+            with open(path, "w") as f:
+                yaml.safe_dump_all(bad, f)
+            r = k8s_validate([path], None)
+            check(f"a deliberate error is caught: {name}", r.returncode != 0 and "did not validate" in r.stdout,
+                  (r.stdout + r.stderr)[-400:])
+    finally:
+        subprocess.run(["rm", "-rf", tmp])
 
 
 # ---------------------------------------------------------------- Slurm
@@ -431,11 +497,12 @@ def check_run():
         f.write(SBATCH_STANDIN)
     os.chmod(os.path.join(bindir, "sbatch"), 0o755)
     senv = dict(os.environ, PATH=bindir + os.pathsep + os.environ["PATH"], INPUT=inp, OUT=os.path.join(tmp, "slurm-out"),
-                CONTACT="https://example.org/scan", EHLO_NAME="scanner.mtasts.test", SHARDS="7")
+                CONTACT="https://example.org/scan", EHLO_NAME="scanner.mtasts.test", SHARDS="7", CPUS_PER_TASK="3")
     r = run([os.path.join(DEPLOY, "slurm/submit.sh"), "--partition=long"], senv, log)
     calls = open(os.path.join(bindir, "sbatch.log")).read().splitlines() if os.path.exists(os.path.join(bindir, "sbatch.log")) else []
-    check("submit.sh submits the array with --array=0-6 for SHARDS=7, then the merge with afterok on its id",
+    check("submit.sh submits the array with --array=0-6 --cpus-per-task=3 for SHARDS=7 CPUS_PER_TASK=3, then the merge with afterok on its id",
           r.returncode == 0 and len(calls) == 2 and "--array=0-6" in calls[0].split() and "--partition=long" in calls[0].split()
+          and "--cpus-per-task=3" in calls[0].split()
           and calls[0].endswith("mtasts-array.sbatch") and "--dependency=afterok:1001" in calls[1].split()
           and calls[1].endswith("merge.sbatch"), "; ".join(calls) + r.stdout[-200:])
 
@@ -445,8 +512,50 @@ def check_run():
         print(f"  (logs kept in {log})")
 
 
+def check_engines():
+    """The launchers on real GNU parallel and a real Slurm cluster, against the test world
+    (Tests/Deploy/engines.py). The world: WORLD_DIR as `make test` leaves it up; when nothing
+    answers there, one is brought up with `make world-up` (the WORLD_* ports of the environment)
+    and brought down at the end."""
+    import engines
+    world = os.path.abspath(os.environ.get("WORLD_DIR", os.path.join(ROOT, "world")))
+    own_world = False
+    if not engines.world_answers(world):
+        print(f"engines: no world answers at {world}: make world-up (WORLD_DIR={world})")
+        r = subprocess.run(["make", "--no-print-directory", "-C", ROOT, "world-up", f"WORLD_DIR={world}"],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        own_world = True
+        if not check("a test world for the engines (make world-up)", r.returncode == 0 and engines.world_answers(world),
+                     r.stdout[-600:]):
+            return
+    tmp = tempfile.mkdtemp(prefix="mtasts-deploy-engines.")
+    log = os.path.join(tmp, "log.txt")
+    before = failed
+    try:
+        e = engines.Engines(check, run, MTASTS, world, tmp, log)
+        print(f"engines: world {world}, {len(e.rows)} sampled domains ({tmp})")
+        e.warm()
+        e.signals()
+        e.parallel()
+        if check("Slurm (munge, slurmctld, slurmd, slurm-client) is installed", engines.have_slurm(),
+                 "apt-get install munge slurmctld slurmd slurm-client (make deploy-check does)"):
+            e.slurm()
+    finally:
+        if own_world:
+            subprocess.run(["make", "--no-print-directory", "-C", ROOT, "world-down", f"WORLD_DIR={world}"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if failed == before:
+        subprocess.run(["rm", "-rf", tmp])
+    else:
+        print(f"  (engines: logs kept in {tmp})")
+
+
 def main():
-    for part in (check_k8s, check_slurm, check_docker, check_shell, check_run):
+    parts = [check_k8s, check_k8s_schema, check_slurm, check_docker, check_shell, check_run, check_engines]
+    only = os.environ.get("DEPLOY_CHECK_ONLY")  # e.g. check_engines: one part, for working on it
+    if only:
+        parts = [p for p in parts if p.__name__ in only.split(",")]
+    for part in parts:
         try:
             part()
         except Exception as e:  # noqa: BLE001 - a crash in one part is a failure, not the end

@@ -59,6 +59,11 @@ lines_read=$(sqlite3 "$T/full.db" "select lines_read from scans")
 lines_file=$(awk 'END { print NR }' "$W/domains.txt")
 if [ "$lines_read" = "$lines_file" ]; then ok "scans.lines_read = $lines_read, the input's line count"
 else bad "scans.lines_read is $lines_read, the input has $lines_file lines"; fi
+# analysis/SCHEMA.md: scans.domains is the rows stored in domains, invalid-input and excluded included.
+counted=$(sqlite3 "$T/full.db" "select domains from scans")
+stored=$(sqlite3 "$T/full.db" "select count(*) from domains")
+if [ "$counted" = "$stored" ]; then ok "scans.domains = $counted, the rows stored (invalid-input and excluded included)"
+else bad "scans.domains is $counted, but $stored rows are stored"; fi
 
 # 1b. The raw HTTP evidence: every response's header lines are stored, status line first, and
 # agree with the status and Content-Type that curl parsed itself (the domains table's columns).

@@ -1,7 +1,8 @@
-// DomainName.normalise and isValidHostname against the String-level code they replaced (kept
-// here, verbatim but for names, as the oracle): every string of up to 5 pieces over a small
-// alphabet, then seeded random strings whose pieces reach the 63- and 253-octet limits and
-// the non-ASCII path. The byte entry point must agree with the String one.
+// DomainName.normalise and isValidHostname on all-ASCII names (the one-pass fast path) against the
+// String-level code they replaced (kept here, verbatim but for names, as the oracle): every
+// string of up to 5 pieces over a small alphabet, then seeded random strings whose pieces reach
+// the 63- and 253-octet limits. The byte entry point must agree with the String one. Names with
+// non-ASCII bytes go through libidn2 and are held to Python's idna in IDNATests.
 import Testing
 @testable import MTASTSCore
 
@@ -12,12 +13,8 @@ import Testing
         guard !s.isEmpty, !s.hasSuffix(".") else { return nil }
         var labels: [String] = []
         for label in s.split(separator: ".", omittingEmptySubsequences: false) {
-            if label.unicodeScalars.allSatisfy({ $0.isASCII }) {
-                labels.append(String(label))
-            } else {
-                guard let encoded = Punycode.encode(String(label)) else { return nil }
-                labels.append("xn--" + encoded)
-            }
+            guard label.unicodeScalars.allSatisfy({ $0.isASCII }) else { return nil }   // not this oracle's
+            labels.append(String(label))
         }
         let name = labels.joined(separator: ".")
         return oldIsValidHostname(name) ? name : nil
@@ -44,7 +41,7 @@ import Testing
     }
 
     @Test func everyShortString() {
-        let alphabet = ["a", "Z", "1", "-", ".", "_", "ü"]
+        let alphabet = ["a", "Z", "1", "-", ".", "_", "\u{7F}"]
         var strings = [""], failures: [String] = []
         for _ in 1...5 {
             strings = strings.flatMap { s in alphabet.map { s + $0 } }
@@ -54,8 +51,8 @@ import Testing
     }
 
     @Test func randomStringsNearTheLimits() {
-        let pieces = ["a", "B", "0", "7", "-", ".", ".", "..", "_", " ", "\t", "xn--", "ü", "\u{212A}", "\u{0130}",
-                      "\u{3002}", "\u{00A0}", String(repeating: "q", count: 61), String(repeating: "Q", count: 62),
+        let pieces = ["a", "B", "0", "7", "-", ".", ".", "..", "_", " ", "\t", "xn--", "\r", "\0", "@", "/",
+                      String(repeating: "q", count: 61), String(repeating: "Q", count: 62),
                       String(repeating: "9", count: 63)]
         var rng = SplitMix64(seed: 8461)   // RecordConformanceTests' generator: a failure reproduces
         var failures: [String] = []

@@ -120,7 +120,7 @@ import Testing
         let t = Table(name: "x", title: "T", columns: ["k", "n"], rows: [[.text("a"), .int(5)], [.text("bb"), .int(123)]])
         #expect(t.text == "T\n=\nk     n\n--  ---\na     5\nbb  123\n")
         #expect(share(1, of: 0) == .share(nil) && Cell.share(nil).display == "–" && Cell.share(nil).csv == "")
-        #expect(Cell.share(1.0 / 3).csv == "0.333333" && Cell.share(0.0005).display == "0.1%")
+        #expect(Cell.share(1.0 / 3).csv == "0.333333" && Cell.share(0.0005).display == "0.050%")
         #expect(utc(1_750_000_000) == "2025-06-15 15:06:40Z" && utc(951_782_400) == "2000-02-29 00:00:00Z" && utc(0) == "1970-01-01 00:00:00Z")
     }
 }

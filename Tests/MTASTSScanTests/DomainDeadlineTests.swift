@@ -28,11 +28,14 @@ import Testing
         #expect(value == nil)
     }
 
-    /// The default is the longest a domain takes without waiting for a slot (docs/CLI.md):
+    /// The natural bound is the longest a domain takes without waiting for a slot (docs/CLI.md):
     /// first lookups and the policy host's, each (retries + 1) tries, then a fetch and a legacy
-    /// TLS retry; with the defaults (10 s, 2 retries) 100 s.
+    /// TLS retry; with the defaults (10 s, 2 retries) 100 s. The default deadline is ten minutes
+    /// unless that bound is longer.
     @Test func theDefaultFollowsTimeoutAndRetries() {
-        #expect(DomainDeadline.defaultSeconds(timeout: 10, retries: 2) == 100)
-        #expect(DomainDeadline.defaultSeconds(timeout: 2, retries: 0) == 12)
+        #expect(DomainDeadline.naturalSeconds(timeout: 10, retries: 2) == 100)
+        #expect(DomainDeadline.naturalSeconds(timeout: 2, retries: 0) == 12)
+        #expect(DomainDeadline.defaultSeconds(timeout: 10, retries: 2) == 600)
+        #expect(DomainDeadline.defaultSeconds(timeout: 60, retries: 3) == 720)
     }
 }

@@ -102,14 +102,16 @@ import Testing
         Row("exa\0mple.com", "exa\0mple.com", nil, nil),
         Row("exa*mple.com", "exa*mple.com", nil, nil),
         Row("*.example.com", "*.example.com", nil, nil),
-        // Non-ASCII: Unicode lower-casing (U+212A is K), then Punycode; U+3002 is no dot here and U+00A0 no space.
+        // Non-ASCII: Unicode lower-casing (U+212A is K), then IDNA2008. U+3002 and U+00A0 are
+        // DISALLOWED code points (RFC 5892), not mapped to a dot or a space (no UTS #46 mapping):
+        // since issue 14 those lines are invalid-input, not the Punycode of the whole line.
         Row("bücher.example", "bücher.example", nil, "xn--bcher-kva.example"),
         Row("BÜCHER.EXAMPLE.", "BÜCHER.EXAMPLE.", nil, "xn--bcher-kva.example"),
         Row("straße.de", "straße.de", nil, "xn--strae-oqa.de"),
         Row("\u{212A}.test", "\u{212A}.test", nil, "k.test"),
         Row("\u{0130}.test", "\u{0130}.test", nil, "xn--i-9bb.test"),
-        Row("例え\u{3002}テスト", "例え\u{3002}テスト", nil, "xn--r6juh2mvbl9538b"),
-        Row("\u{00A0}example.com", "\u{00A0}example.com", nil, "xn--example-lha.com"),
+        Row("例え\u{3002}テスト", "例え\u{3002}テスト", nil, nil),
+        Row("\u{00A0}example.com", "\u{00A0}example.com", nil, nil),
         Row("a.\u{301}", "a.\u{301}", nil, nil),
         Row("ü", "ü", nil, "xn--tda"),
         Row("ü.", "ü.", nil, "xn--tda"),
@@ -163,15 +165,17 @@ import Testing
     }
 
     @Test func pinnedThroughReader() throws {
-        // One row a line, LF and CR LF alternating, the last without a newline.
+        // One row a line, LF and CR LF alternating, the last without a newline. Rows holding a CR
+        // are left out: a CR ends a line (InputReaderLineTests).
+        let pinned = Self.pinned.filter { !$0.line.contains("\r") }
         var bytes: [UInt8] = []
-        for (i, r) in Self.pinned.enumerated() {
+        for (i, r) in pinned.enumerated() {
             if i > 0 { bytes += i % 2 == 0 ? [0x0A] : [0x0D, 0x0A] }
             bytes += r.line.utf8
         }
         let (lines, count) = try Self.readAll(bytes)
-        #expect(count == Self.pinned.count)
-        for (i, r) in Self.pinned.enumerated() {
+        #expect(count == pinned.count)
+        for (i, r) in pinned.enumerated() {
             let line = lines[i + 1]
             #expect(line?.text == r.text, "\(r.line.debugDescription)")
             #expect(line?.rank == r.rank, "\(r.line.debugDescription)")

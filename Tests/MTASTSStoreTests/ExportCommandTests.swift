@@ -48,6 +48,31 @@ import Testing
         #expect(newest.status == 0 && newest.out.isEmpty)
     }
 
+    /// --scan-columns: the scan's metadata after each row's own fields, from the scans row as
+    /// written by beginScan (Fixture.meta), parsed back with Foundation's JSON parser.
+    @Test func scanColumnsCarryTheScan() throws {
+        let (store, scan, records) = try ExportTests.seeded()
+        let meta = try #require(try store.scans().first { $0.id == scan }).meta
+        let j = try Self.mtasts(["export", "--db", store.path, "--scan", String(scan), "--format", "jsonl", "--scan-columns"])
+        #expect(j.status == 0, "\(j.err)")
+        let lines = j.out.split(separator: "\n")
+        #expect(lines.count == records.count)
+        for line in lines {
+            let o = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let s = try #require(o["scan"] as? [String: Any])
+            #expect(s["id"] as? Int == Int(scan) && s["label"] as? String == meta.label)
+            #expect(s["started_at"] as? Int == Int(meta.startedAt) && s["input_sha256"] as? String == meta.inputSHA256)
+            #expect(s["tool_version"] as? String == meta.toolVersion && o["domain"] != nil)
+        }
+        let c = try Self.mtasts(["export", "--db", store.path, "--scan", String(scan), "--format", "csv", "--scan-columns"])
+        let rows = c.out.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows.first == CSV.header.joined(separator: ",") + ",scan_id,scan_label,scan_started_at,scan_input_sha256,scan_tool_version")
+        #expect(rows.count == records.count + 1)
+        // the default export does not change
+        let plain = try Self.mtasts(["export", "--db", store.path, "--scan", String(scan), "--format", "jsonl"])
+        #expect(plain.out == records.map { ExportRow(record: $0).jsonLine + "\n" }.joined())
+    }
+
     @Test func failuresExitOneAndUsageTwo() throws {
         let (store, _, _) = try ExportTests.seeded()
         let noScan = try Self.mtasts(["export", "--db", store.path, "--scan", "999", "--format", "jsonl"])

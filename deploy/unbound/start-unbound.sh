@@ -10,6 +10,11 @@
 #                              root (e.g. a site resolver tier); default: full recursion
 #   UNBOUND_DNSSEC=0           no validator (default 1: validate with the root trust anchor from
 #                              dns-root-data or /var/lib/unbound, copied into DIR)
+#   UNBOUND_TRUST_ANCHOR=FILE  validate with this trust-anchor-file (static, copied into DIR)
+#                              instead of the root's: a private DNS tree, e.g. the test world
+#   UNBOUND_SERVER_EXTRA=TEXT  more `server:` lines, verbatim (one option a line), e.g.
+#                              'local-zone: "test." nodefault' (test. is one of unbound's
+#                              built-in empty zones)
 #   UNBOUND_CACHE=256m         msg-cache-size (the rrset cache gets twice this)
 #   UNBOUND=unbound            the unbound binary; UNBOUND_CONTROL=unbound-control likewise
 #
@@ -28,7 +33,11 @@ dir=$(cd "$dir" && pwd)
 
 validator=""
 anchor=""
-if [ "${UNBOUND_DNSSEC:-1}" = 1 ]; then
+if [ "${UNBOUND_DNSSEC:-1}" = 1 ] && [ -n "${UNBOUND_TRUST_ANCHOR:-}" ]; then
+  cp "$UNBOUND_TRUST_ANCHOR" "$dir/trust.anchor"
+  validator='  module-config: "validator iterator"'
+  anchor="  trust-anchor-file: \"$dir/trust.anchor\""
+elif [ "${UNBOUND_DNSSEC:-1}" = 1 ]; then
   for k in /usr/share/dns/root.key /var/lib/unbound/root.key; do
     if [ -s "$k" ]; then cp "$k" "$dir/root.key"; break; fi
   done
@@ -74,6 +83,7 @@ server:
   do-not-query-localhost: no
 $validator
 $anchor
+${UNBOUND_SERVER_EXTRA:-}
 remote-control:
   control-enable: yes
   control-interface: "$dir/unbound.ctl"
