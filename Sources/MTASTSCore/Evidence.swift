@@ -91,14 +91,18 @@ public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
     /// The negotiated HTTP exchange's error, as the HTTP library put it (for people, not rules).
     public var detail: String?
     public var millis: Int
+    /// What libcurl and OpenSSL reported, from which `outcome` is judged (TransferJudge). Nil in
+    /// evidence stored before they were kept (format 1), and for a fetch never started.
+    public var facts: TransferFacts?
 
     /// §3.3 suggests 64 kilobytes; 65,536 bytes is still accepted.
     public static let maxBodyBytes = 65_536
 
     public init(outcome: Outcome, tls: TLSFacts? = nil, httpStatus: Int? = nil, contentType: String? = nil,
                 location: String? = nil, headers: [String]? = nil, body: [UInt8]? = nil, bodyTooLarge: Bool = false,
-                detail: String? = nil, millis: Int = 0) {
+                detail: String? = nil, millis: Int = 0, facts: TransferFacts? = nil) {
         self.outcome = outcome
+        self.facts = facts
         self.tls = tls
         self.httpStatus = httpStatus
         self.contentType = contentType
@@ -230,10 +234,15 @@ public struct SMTPProbeEvidence: Sendable, Hashable, Codable {
     /// did not reach TLS). The fact is kept rather than the DER, which every domain on a shared
     /// MX host would otherwise carry.
     public var noSNILeafDiffers: Bool?
+    /// What libcurl and OpenSSL reported, from which `outcome` is judged (TransferJudge). Nil in
+    /// evidence stored before they were kept (format 1), and for a probe never started
+    /// (excluded, deadline).
+    public var facts: TransferFacts?
 
     public init(address: String, outcome: Outcome, banner: String? = nil, ehlo: [String] = [], ehloTLS: [String] = [],
-                tls: TLSFacts? = nil, millis: Int = 0, detail: String? = nil) {
+                tls: TLSFacts? = nil, millis: Int = 0, detail: String? = nil, facts: TransferFacts? = nil) {
         self.address = address
+        self.facts = facts
         self.outcome = outcome
         self.banner = banner
         self.ehlo = ehlo

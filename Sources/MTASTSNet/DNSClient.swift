@@ -229,17 +229,16 @@ extension EventLoop {
         var mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_SOCK_STATE_CB | ARES_OPT_EDNSPSZ
         if config.resolvers.count > 1 { mask |= ARES_OPT_ROTATE }
         var ch: ares_channel?
-        let rc = ares_init_options(&ch, &options, mask)
-        guard rc == ARES_SUCCESS, let ch else {
-            throw NetError("c-ares: cannot initialise the resolver: \(String(cString: ares_strerror(rc)))")
-        }
+        try Checked.ares(ares_init_options(&ch, &options, mask), "initialising the resolver")
+        guard let ch else { throw NetError("c-ares: ares_init_options gave no channel") }
         datagrams.adopt(ch)
         if !config.resolvers.isEmpty {
             let csv = config.resolvers.joined(separator: ",")
-            let rc = ares_set_servers_ports_csv(ch, csv)
-            guard rc == ARES_SUCCESS else {
+            do {
+                try Checked.ares(ares_set_servers_ports_csv(ch, csv), "setting the --resolver list '\(csv)'")
+            } catch {
                 ares_destroy(ch)
-                throw NetError("c-ares: bad --resolver list '\(csv)': \(String(cString: ares_strerror(rc)))")
+                throw error
             }
         }
         return ch

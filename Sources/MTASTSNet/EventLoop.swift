@@ -56,8 +56,8 @@ public final class EventLoop: @unchecked Sendable {
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakefd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard epfd >= 0, wakefd >= 0 else { throw NetError("epoll/eventfd: \(String(cString: strerror(errno)))") }
-        _ = mtasts_epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, EPOLLIN.rawValue)
-        _ = Self.globalInit
+        try Checked.system(mtasts_epoll_ctl(epfd, EPOLL_CTL_ADD, wakefd, EPOLLIN.rawValue), "watching the loop's eventfd")
+        try Self.globalInit.get()
         try setUpResolver()
         try setUpCurl()
         try loadTrustStore()
@@ -68,11 +68,23 @@ public final class EventLoop: @unchecked Sendable {
         t.start()
     }
 
-    /// curl_global_init and ares_library_init once per process.
-    static let globalInit: Void = {
-        curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        ares_library_init(ARES_LIB_INIT_ALL)
+    /// curl_global_init and ares_library_init once per process; a failure is every loop's.
+    static let globalInit: Result<Void, CLibraryError> = {
+        do {
+            try Checked.curl(curl_global_init(Int(CURL_GLOBAL_DEFAULT)), "curl_global_init")
+            try Checked.ares(ares_library_init(ARES_LIB_INIT_ALL), "ares_library_init")
+            return .success(())
+        } catch let e as CLibraryError {
+            return .failure(e)
+        } catch {
+            preconditionFailure("Checked throws only CLibraryError")
+        }
     }()
+
+    /// CURLMcodes other than OK from curl_multi_socket_action in the running loop (Checked.inLoop).
+    var multiFailures = 0
+    /// Sockets epoll refused to watch (see `watch`); their work ends by its timeout.
+    var unwatchedSockets = 0
 
     /// Stops the loop thread; requests still in flight are abandoned. Call once, at the end.
     public func shutdown() {
@@ -83,8 +95,14 @@ public final class EventLoop: @unchecked Sendable {
         stopped.wait()
         for c in channels { ares_destroy(c.channel) }
         querySlots.deallocate()
-        if let multi { curl_multi_cleanup(multi) }
+        if let multi {
+            // Every transfer is finished or abandoned with the process: a failed cleanup (only
+            // for a handle that is not a multi handle) leaves nothing to do but note it in debug.
+            let rc = curl_multi_cleanup(multi)
+            assert(rc == CURLM_OK, "curl_multi_cleanup: \(rc)")
+        }
         if let trustStore { X509_STORE_free(trustStore) }
+        // close of an fd we own fails only with EINTR/EIO, and the fd is released either way.
         close(epfd)
         close(wakefd)
     }
@@ -161,6 +179,7 @@ public final class EventLoop: @unchecked Sendable {
 
     private func wake() {
         var one: UInt64 = 1
+        // Fails only with EAGAIN, when the counter is already non-zero: the loop is woken anyway.
         _ = write(wakefd, &one, 8)
     }
 
@@ -184,6 +203,8 @@ public final class EventLoop: @unchecked Sendable {
                     let fd = fds[i], ev = events[i]
                     if fd == wakefd {
                         var value: UInt64 = 0
+                        // Resets the counter; EAGAIN (already read) changes nothing: the queue is
+                        // taken below either way.
                         _ = read(wakefd, &value, 8)
                         let (requests, stop) = takeQueue()
                         if stop { stopped.signal(); return }
@@ -202,7 +223,7 @@ public final class EventLoop: @unchecked Sendable {
                         if ev & EPOLLOUT.rawValue != 0 { flags |= CURL_CSELECT_OUT }
                         if ev & (EPOLLERR.rawValue | EPOLLHUP.rawValue) != 0 { flags |= CURL_CSELECT_ERR }
                         var running: Int32 = 0
-                        curl_multi_socket_action(multi, fd, flags, &running)
+                        Checked.inLoop(curl_multi_socket_action(multi, fd, flags, &running), self)
                         collectFinishedTransfers()
                     case nil:
                         break
@@ -256,7 +277,7 @@ public final class EventLoop: @unchecked Sendable {
         if let d = curlDeadline, Self.monotonicMillis() >= d {
             curlDeadline = nil
             var running: Int32 = 0
-            curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+            Checked.inLoop(curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running), self)
             collectFinishedTransfers()
         }
     }
@@ -278,15 +299,26 @@ public final class EventLoop: @unchecked Sendable {
         if read { mask |= EPOLLIN.rawValue }
         if write { mask |= EPOLLOUT.rawValue }
         if mask == 0 {
+            // The library may have closed the fd already (curl and c-ares say "remove" as they
+            // close): the kernel then dropped it from the set itself, and EBADF/ENOENT is that.
             if owners.removeValue(forKey: fd) != nil { _ = mtasts_epoll_ctl(epfd, EPOLL_CTL_DEL, fd, 0) }
             return
         }
         let op = owners[fd] == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
         owners[fd] = owner
-        if mtasts_epoll_ctl(epfd, op, fd, mask) != 0 && op == EPOLL_CTL_MOD {
-            // The fd was closed and reused behind our back: register it afresh.
-            _ = mtasts_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, mask)
+        if mtasts_epoll_ctl(epfd, op, fd, mask) != 0 {
+            // A MOD fails when the fd was closed and reused behind our back: register it afresh.
+            // If epoll refuses the fd (no memory, the user's epoll watch limit), the socket is not
+            // watched and its transfer or query ends by its own timeout, as a timeout.
+            if op == EPOLL_CTL_MOD && mtasts_epoll_ctl(epfd, EPOLL_CTL_ADD, fd, mask) == 0 { return }
+            unwatchedSockets += 1
         }
+    }
+
+    static func monotonicMicros() -> UInt64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return UInt64(ts.tv_sec) * 1_000_000 + UInt64(ts.tv_nsec) / 1000
     }
 
     static func monotonicMillis() -> UInt64 {

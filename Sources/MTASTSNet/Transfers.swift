@@ -31,6 +31,8 @@ final class Transfer {
     var legacyTLS = false
 
     var easy: UnsafeMutableRawPointer?
+    /// The easy handle is in the multi handle: only then does `finish` remove it from there.
+    var added = false
     /// This transfer's own DNS cache (see startTransfer).
     var share: UnsafeMutableRawPointer?
     var resolveList: UnsafeMutablePointer<curl_slist>?
@@ -38,10 +40,20 @@ final class Transfer {
     var bodyLimit = 65_536
     var tooLarge = false
     var lines: [String] = []
+    /// SMTP: when each line of `lines` arrived, microseconds from `startedAt` (the step times).
+    var lineMicros: [Int] = []
     var tlsVersion: String?
+    var tlsCipher: String?
+    var tlsSeenMicros: Int?
+    /// The first fatal TLS alert of the handshake (the SSL_CTX's info callback, below).
+    var tlsAlert: String?
+    /// The trust store, for the SSL_CTX callback (whose data pointer is this transfer).
+    var trustStore: OpaquePointer?
     var verifyResult = -1
     var chain: [[UInt8]] = []
     var startedAt: UInt64 = 0
+    /// `startedAt` in microseconds, for the step times.
+    var startedMicros: UInt64 = 0
     /// Where curl may connect (ConnectionGuard.swift); set before the handle exists.
     var peers: PinnedPeers?
     /// Why the guard stopped this transfer (ConnectionGuard.swift), for the evidence's detail.
@@ -66,21 +78,21 @@ extension EventLoop {
         guard let m = curl_multi_init() else { throw NetError("libcurl: curl_multi_init failed") }
         multi = m
         let me = Unmanaged.passUnretained(self).toOpaque()
-        _ = mtasts_curl_multi_setopt_socketfn(m) { _, fd, what, userp, _ in
+        try Checked.multi(mtasts_curl_multi_setopt_socketfn(m) { _, fd, what, userp, _ in
             let loop = Unmanaged<EventLoop>.fromOpaque(userp!).takeUnretainedValue()
             switch what {
             case CURL_POLL_REMOVE: loop.watch(fd, owner: .curl, read: false, write: false)
             default: loop.watch(fd, owner: .curl, read: what & CURL_POLL_IN != 0, write: what & CURL_POLL_OUT != 0)
             }
             return 0
-        }
-        _ = mtasts_curl_multi_setopt_pointer(m, CURLMOPT_SOCKETDATA, me)
-        _ = mtasts_curl_multi_setopt_timerfn(m) { _, timeoutMillis, userp in
+        }, "setting CURLMOPT_SOCKETFUNCTION")
+        try Checked.multi(mtasts_curl_multi_setopt_pointer(m, CURLMOPT_SOCKETDATA, me), "setting CURLMOPT_SOCKETDATA")
+        try Checked.multi(mtasts_curl_multi_setopt_timerfn(m) { _, timeoutMillis, userp in
             let loop = Unmanaged<EventLoop>.fromOpaque(userp!).takeUnretainedValue()
             loop.curlDeadline = timeoutMillis < 0 ? nil : EventLoop.monotonicMillis() + UInt64(timeoutMillis)
             return 0
-        }
-        _ = mtasts_curl_multi_setopt_pointer(m, CURLMOPT_TIMERDATA, me)
+        }, "setting CURLMOPT_TIMERFUNCTION")
+        try Checked.multi(mtasts_curl_multi_setopt_pointer(m, CURLMOPT_TIMERDATA, me), "setting CURLMOPT_TIMERDATA")
     }
 
     func loadTrustStore() throws {
@@ -96,6 +108,8 @@ extension EventLoop {
     func startTransfer(_ t: Transfer) {
         // Nothing from a DNS answer reaches curl unchecked (ConnectionGuard.swift).
         t.startedAt = Self.monotonicMillis()
+        t.startedMicros = Self.monotonicMicros()
+        t.trustStore = trustStore
         guard t.hostIsSafe, let peers = PinnedPeers(addresses: t.addresses, port: t.port) else {
             t.refusal = "not started: '\(t.host)' is not a host name, or an address is not an IP literal"
             finish(t, code: CURLE_URL_MALFORMAT)
@@ -115,16 +129,26 @@ extension EventLoop {
 
         let pinned = t.addresses.map(Self.literal).joined(separator: ",")
         t.resolveList = curl_slist_append(nil, "\(t.host):\(t.port):\(pinned)")
+        guard t.resolveList != nil else {   // no memory: without the pin curl would resolve the name
+            finish(t, code: CURLE_OUT_OF_MEMORY)
+            return
+        }
         // The pinned addresses go into a DNS cache of this transfer's own. In the multi handle's
         // shared cache a CURLOPT_RESOLVE entry never expires, and curl walks the whole cache on
         // every transfer: one entry per host scanned made that quadratic (perf: curl's
         // hostcache_timestamp_remove was the top libcurl entry at 100k domains), and two probes
         // of one MX host on different addresses would overwrite each other's entry.
-        if let share = curl_share_init() {
-            _ = mtasts_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue))
-            t.share = share
-            options.pointer(CURLOPT_SHARE, share)
+        // Without it the pins would pile up in the shared cache again: the transfer does not start.
+        guard let share = curl_share_init() else {
+            finish(t, code: CURLE_OUT_OF_MEMORY)
+            return
         }
+        t.share = share
+        guard mtasts_curl_share_setopt_long(share, CURLSHOPT_SHARE, Int(CURL_LOCK_DATA_DNS.rawValue)) == CURLSHE_OK else {
+            finish(t, code: CURLE_FAILED_INIT)
+            return
+        }
+        options.pointer(CURLOPT_SHARE, share)
         options.slist(CURLOPT_RESOLVE, t.resolveList)
         // The last word on where curl connects: only a pinned (address, port).
         options.check(mtasts_curl_setopt_opensocket(easy) { clientp, _, address in
@@ -155,13 +179,27 @@ extension EventLoop {
             options.long(CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
         }
         options.check(mtasts_curl_setopt_sslctx(easy) { _, sslctx, parm in
-            SSL_CTX_set1_cert_store(OpaquePointer(sslctx), OpaquePointer(parm))
+            let t = Unmanaged<Transfer>.fromOpaque(parm!).takeUnretainedValue()
+            let ctx = OpaquePointer(sslctx)
+            SSL_CTX_set1_cert_store(ctx, t.trustStore)
             // VERIFY_NONE still runs chain verification and records the result for
             // SSL_get_verify_result; it only stops the handshake from failing on it.
-            SSL_CTX_set_verify(OpaquePointer(sslctx), SSL_VERIFY_NONE, nil)
+            SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nil)
+            // curl makes an SSL_CTX per connection: its app data finds this transfer again in
+            // the info callback, which sees the alerts.
+            guard SSL_CTX_set_ex_data(ctx, 0, parm) == 1 else { return CURLE_OUT_OF_MEMORY }
+            SSL_CTX_set_info_callback(ctx) { ssl, where_, ret in
+                // Only a fatal alert ("F"), looked at before the transfer is: close_notify, the
+                // one alert of a connection closed as its transfer finishes, is a warning ("W").
+                guard where_ & SSL_CB_ALERT != 0, SSL_alert_type_string(ret).pointee == CChar(UInt8(ascii: "F")),
+                      let ssl, let ctx = SSL_get_SSL_CTX(ssl), let data = SSL_CTX_get_ex_data(ctx, 0) else { return }
+                let t = Unmanaged<Transfer>.fromOpaque(data).takeUnretainedValue()
+                guard t.tlsAlert == nil, t.tlsVersion == nil else { return }   // the first one, of the handshake
+                t.tlsAlert = (where_ & SSL_CB_READ != 0 ? "received: " : "sent: ") + String(cString: SSL_alert_desc_string_long(ret))
+            }
             return CURLE_OK
         })
-        options.pointer(CURLOPT_SSL_CTX_DATA, UnsafeMutableRawPointer(trustStore))
+        options.pointer(CURLOPT_SSL_CTX_DATA, me)
         options.check(mtasts_curl_setopt_prereq(easy) { clientp, _, _, _, _ in
             let t = Unmanaged<Transfer>.fromOpaque(clientp!).takeUnretainedValue()
             t.captureTLS()
@@ -176,6 +214,7 @@ extension EventLoop {
                 var raw = UnsafeRawBufferPointer(start: ptr, count: min(count, 1024))
                 while let last = raw.last, last == 0x0A || last == 0x0D { raw = UnsafeRawBufferPointer(rebasing: raw.dropLast()) }
                 t.lines.append(String(decoding: raw, as: UTF8.self))
+                if t.kind == .smtp { t.lineMicros.append(Int(EventLoop.monotonicMicros() - t.startedMicros)) }
             }
             return count
         })
@@ -212,8 +251,9 @@ extension EventLoop {
             finish(t, code: failed)
             return
         }
-        let added = curl_multi_add_handle(multi, easy)
-        if added != CURLM_OK {
+        if curl_multi_add_handle(multi, easy) == CURLM_OK {
+            t.added = true
+        } else {
             finish(t, code: CURLE_FAILED_INIT)
         }
     }
@@ -227,8 +267,12 @@ extension EventLoop {
             guard msg.pointee.msg == CURLMSG_DONE, let easy = msg.pointee.easy_handle else { continue }
             let code = mtasts_curlmsg_result(msg)
             var priv: UnsafeMutablePointer<CChar>?
-            _ = mtasts_curl_getinfo_string(easy, CURLINFO_PRIVATE, &priv)
-            let t = Unmanaged<Transfer>.fromOpaque(UnsafeRawPointer(priv!)).takeUnretainedValue()
+            // CURLINFO_PRIVATE only reads back the pointer startTransfer set (it was checked
+            // there) and cannot fail for a handle of ours; one without it is a bug, not a state.
+            guard mtasts_curl_getinfo_string(easy, CURLINFO_PRIVATE, &priv) == CURLE_OK, let priv else {
+                preconditionFailure("a finished curl handle without its Transfer")
+            }
+            let t = Unmanaged<Transfer>.fromOpaque(UnsafeRawPointer(priv)).takeUnretainedValue()
             finish(t, code: code)
         }
     }
@@ -239,15 +283,25 @@ extension EventLoop {
         let detail = t.refusal.map { r in curlText.map { "\(r) (\($0))" } ?? r } ?? curlText
         let result: TransferResult
         switch t.kind {
-        case .policy: result = .policyResult(policyEvidence(t, code: code, detail: detail))
-        case .smtp: result = .smtpResult(smtpEvidence(t, code: code, detail: detail, millis: millis))
+        case .policy: result = .policyResult(policyEvidence(t, code: code, detail: detail, curlText: curlText))
+        case .smtp: result = .smtpResult(smtpEvidence(t, code: code, detail: detail, curlText: curlText, millis: millis))
         }
         if let easy = t.easy {
-            curl_multi_remove_handle(multi, easy)
+            // Removing a handle that was added fails only for a handle or multi that is not
+            // curl's (CURLM_BAD_HANDLE, CURLM_BAD_EASY_HANDLE): a bug, checked in debug builds.
+            if t.added {
+                let removed = curl_multi_remove_handle(multi, easy)
+                assert(removed == CURLM_OK, "curl_multi_remove_handle: \(removed)")
+            }
             curl_easy_cleanup(easy)
             Unmanaged<Transfer>.passUnretained(t).release()   // the +1 taken in startTransfer
         }
-        if let share = t.share { curl_share_cleanup(share) }   // after the handle that used it
+        if let share = t.share {
+            // After the handle that used it; CURLSHE_IN_USE would mean a handle still holds it,
+            // which the cleanup just above rules out.
+            let cleaned = curl_share_cleanup(share)
+            assert(cleaned == CURLSHE_OK, "curl_share_cleanup: \(cleaned)")
+        }
         curl_slist_free_all(t.resolveList)
         t.continuation.resume(returning: result)
     }

@@ -1,5 +1,5 @@
 // How an `Evidence` value is stored: JSON (EvidenceJSON.swift writes it, Foundation's decoder
-// reads it; format 1) without the two bulky
+// reads it; format 2, which reads format 1 too) without the two bulky
 // byte fields, which go elsewhere:
 //   - the policy body, as a BLOB in `evidence.policy_body` (as JSON numbers it would be ~4x);
 //   - every certificate chain (`TLSFacts.chainDER`), as fingerprints in `evidence_certs`, the DER
@@ -18,8 +18,10 @@ struct StoredEvidence {
 }
 
 enum EvidenceCodec {
-    /// Bumped when the JSON shape changes incompatibly; stored in `evidence.format`.
-    static let format = 1
+    /// Stored in `evidence.format`. 2: fetches and probes carry their raw facts (`facts`,
+    /// TransferFacts). Format 1 rows decode too, without them (every new member is optional):
+    /// reclassify keeps their stored outcome words.
+    static let format = 2
 
     /// The stored form as one value, for callers off the write path (tests, tools). The write
     /// path uses `writeJSON` and `forEachChain` instead, with no intermediate copies.

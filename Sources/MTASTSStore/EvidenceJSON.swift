@@ -4,7 +4,8 @@
 // as raw values, byte arrays as arrays of numbers), so `JSONDecoder` still decodes it for
 // `reclassify` and `report`, which are not hot. It writes UTF-8 bytes into a reused buffer, not a
 // String: String appends were most of the writer's cost (perf, StoreWriteBenchTests). The bytes
-// are format 1 exactly as the String writer wrote them (EvidenceJSONTests keeps a copy of it).
+// are format 2 exactly as the String writer wrote them (EvidenceJSONTests keeps a copy of it):
+// format 1 plus the transfers' raw facts (`facts`), which format 1 rows lack.
 // Keys are StaticStrings, whose UTF-8 is static memory: no String is made for them either.
 import MTASTSCore
 
@@ -103,6 +104,7 @@ extension JSONWriter {
         key("bodyTooLarge"); bool(p.bodyTooLarge)
         if let v = p.contentType { key("contentType"); string(v) }
         if let v = p.detail { key("detail"); string(v) }
+        if let f = p.facts { key("facts"); facts(f) }
         if let v = p.headers { key("headers"); strings(v) }
         if let v = p.httpStatus { key("httpStatus"); int(v) }
         if let v = p.location { key("location"); string(v) }
@@ -145,10 +147,40 @@ extension JSONWriter {
         if let v = p.detail { key("detail"); string(v) }
         key("ehlo"); strings(p.ehlo)
         key("ehloTLS"); strings(p.ehloTLS)
+        if let f = p.facts { key("facts"); facts(f) }
         key("millis"); int(p.millis)
         if let v = p.noSNILeafDiffers { key("noSNILeafDiffers"); bool(v) }
         key("outcome"); string(p.outcome.rawValue)
         if let t = p.tls { key("tls"); tls(t) }
+        close()
+    }
+
+    mutating func facts(_ f: TransferFacts) {
+        open()
+        key("connectMicros"); int(f.connectMicros)
+        key("curlCode"); int(f.curlCode)
+        if let v = f.curlText { key("curlText"); string(v) }
+        key("firstByteMicros"); int(f.firstByteMicros)
+        if let v = f.primaryIP { key("primaryIP"); string(v) }
+        if let v = f.refusedByGuard { key("refusedByGuard"); bool(v) }
+        if let r = f.replies {
+            key("replies"); openArray()
+            for x in r {
+                open()
+                key("code"); int(x.code)
+                key("line"); string(x.line)
+                key("micros"); int(x.micros)
+                close()
+            }
+            closeArray()
+        }
+        key("timeoutMillis"); int(f.timeoutMillis)
+        if let v = f.tlsAlert { key("tlsAlert"); string(v) }
+        if let v = f.tlsCipher { key("tlsCipher"); string(v) }
+        key("tlsMicros"); int(f.tlsMicros)
+        if let v = f.tlsSeenMicros { key("tlsSeenMicros"); int(v) }
+        if let v = f.tlsVersion { key("tlsVersion"); string(v) }
+        key("totalMicros"); int(f.totalMicros)
         close()
     }
 }

@@ -1,5 +1,7 @@
 // `mtasts reclassify`: the classifier is a pure function of stored evidence, so a rule change
-// is applied to old scans without the network. Rows are read and rewritten in batches, each batch
+// is applied to old scans without the network. The outcome words of fetches and probes are
+// judged again from their raw facts first (TransferJudge), so a change in that judgement applies
+// too; with `timeoutMillis`, as a scan with that shorter --timeout would have judged them. Rows are read and rewritten in batches, each batch
 // one transaction; rows without evidence (invalid input, excluded) keep their verdict.
 import MTASTSCore
 
@@ -11,7 +13,7 @@ public struct ReclassifyResult: Sendable, Hashable {
 }
 
 extension ScanStore {
-    public func reclassify(scanID: Int64, batchSize: Int = 1000,
+    public func reclassify(scanID: Int64, batchSize: Int = 1000, timeoutMillis: Int? = nil,
                            progress: ((Int) -> Void)? = nil) throws -> ReclassifyResult {
         var result = ReclassifyResult(reclassified: 0, changed: 0)
         var after: Int64 = 0
@@ -32,14 +34,17 @@ extension ScanStore {
                     try statement("SELECT status, mode, mx_status FROM domains WHERE id = ?").query([.int(id)]) {
                         oldWords = [$0.text(0), $0.text(1), $0.text(2)]
                     }
-                    let v = Classifier.classify(evidence)
+                    // The stored evidence keeps the words the scan judged; the verdict and its
+                    // columns (http_status, content_type...) follow the judgement made now.
+                    let judged = TransferJudge.rejudged(evidence, timeoutMillis: timeoutMillis)
+                    let v = Classifier.classify(judged)
                     let update = try statement("""
                         UPDATE domains SET status = ?, mode = ?, mx_status = ?, mx_count = ?, record_id = ?, record_raw = ?,
                             policy_mode = ?, policy_max_age = ?, policy_mx_count = ?, http_status = ?, content_type = ?,
                             tlsrpt_status = ?, tlsrpt_raw = ?
                         WHERE id = ?
                         """)
-                    let e: Evidence? = evidence
+                    let e: Evidence? = judged
                     try withUnsafePointer(to: v) { v in
                         try withUnsafePointer(to: e) { try bindVerdictColumns(update, from: 1, v, evidence: $0) }
                         try update.bind(1 + Self.verdictColumnCount, id)

@@ -9,7 +9,11 @@ struct ReclassifyCommand: ParsableCommand {
         abstract: "Recompute the verdicts of a stored scan from its stored evidence.",
         discussion: """
         Rows without evidence (invalid-input, excluded) keep their status. Each batch of rows is \
-        one transaction: an interrupted run leaves every row either old or new, never half.
+        one transaction: an interrupted run leaves every row either old or new, never half. The \
+        outcome of each policy fetch and SMTP probe is judged again from its stored raw facts \
+        (scans by mtasts with evidence format 2). With --timeout, a step that took longer than \
+        that is judged as the timeout a scan with that --timeout would have met: the verdicts \
+        become those of the shorter timeout (run again without --timeout to go back).
         """
     )
 
@@ -19,12 +23,23 @@ struct ReclassifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The scan to reclassify; default the newest.", valueName: "ID"))
     var scan: Int64?
 
+    @Option(help: ArgumentHelp("Judge as a scan with this shorter --timeout would have (seconds).", valueName: "S"))
+    var timeout: Double?
+
+    func validate() throws {
+        // As `scan --timeout` takes it.
+        if let timeout, !(timeout > 0 && timeout <= 600) {
+            throw ValidationError("--timeout must be between 0 and 600 seconds")
+        }
+    }
+
     func run() throws {
         try Console.reportingFailures(of: "reclassify") {
             let store = try ScanStore(path: db, create: false)
             let id = try store.resolveScan(scan)
-            let r = try store.reclassify(scanID: id)
-            Console.error("mtasts reclassify: scan \(id): \(r.reclassified) domains reclassified, \(r.changed) changed")
+            let r = try store.reclassify(scanID: id, timeoutMillis: timeout.map { Int($0 * 1000) })
+            let asIf = timeout.map { " (as if --timeout \($0))" } ?? ""
+            Console.error("mtasts reclassify: scan \(id): \(r.reclassified) domains reclassified\(asIf), \(r.changed) changed")
         }
     }
 }

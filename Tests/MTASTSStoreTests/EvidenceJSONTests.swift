@@ -68,6 +68,8 @@ struct ReferenceJSONWriter {
         key("bodyTooLarge"); bool(p.bodyTooLarge)
         if let v = p.contentType { key("contentType"); string(v) }
         if let v = p.detail { key("detail"); string(v) }
+        // Added with format 2 (issue 15): absent from format 1 rows, which decode without it.
+        if let f = p.facts { key("facts"); facts(f) }
         // Added with the response headers: an optional key, absent from rows written before.
         if let v = p.headers { key("headers"); strings(v) }
         if let v = p.httpStatus { key("httpStatus"); int(v) }
@@ -106,10 +108,33 @@ struct ReferenceJSONWriter {
         if let v = p.detail { key("detail"); string(v) }
         key("ehlo"); strings(p.ehlo)
         key("ehloTLS"); strings(p.ehloTLS)
+        if let f = p.facts { key("facts"); facts(f) }   // format 2
         key("millis"); int(p.millis)
         if let v = p.noSNILeafDiffers { key("noSNILeafDiffers"); bool(v) }
         key("outcome"); string(p.outcome.rawValue)
         if let t = p.tls { key("tls"); tls(t) }
+        close()
+    }
+    mutating func facts(_ f: TransferFacts) {
+        open()
+        key("connectMicros"); int(f.connectMicros)
+        key("curlCode"); int(f.curlCode)
+        if let v = f.curlText { key("curlText"); string(v) }
+        key("firstByteMicros"); int(f.firstByteMicros)
+        if let v = f.primaryIP { key("primaryIP"); string(v) }
+        if let v = f.refusedByGuard { key("refusedByGuard"); bool(v) }
+        if let r = f.replies {
+            key("replies"); openArray()
+            for x in r { open(); key("code"); int(x.code); key("line"); string(x.line); key("micros"); int(x.micros); close() }
+            closeArray()
+        }
+        key("timeoutMillis"); int(f.timeoutMillis)
+        if let v = f.tlsAlert { key("tlsAlert"); string(v) }
+        if let v = f.tlsCipher { key("tlsCipher"); string(v) }
+        key("tlsMicros"); int(f.tlsMicros)
+        if let v = f.tlsSeenMicros { key("tlsSeenMicros"); int(v) }
+        if let v = f.tlsVersion { key("tlsVersion"); string(v) }
+        key("totalMicros"); int(f.totalMicros)
         close()
     }
 }
@@ -130,6 +155,17 @@ struct ReferenceJSONWriter {
                  chainDER: chain)
     }
 
+    /// Raw facts with every member, optional ones present and absent by seed.
+    static func facts(_ seed: Int, smtp: Bool) -> TransferFacts {
+        let s = { (k: Int) in awkward[(seed + k) % awkward.count] }
+        let odd = seed % 2 == 1
+        return TransferFacts(curlCode: seed % 100, curlText: odd ? nil : s(1), refusedByGuard: odd ? nil : seed % 4 == 0,
+                             primaryIP: odd ? s(2) : nil, timeoutMillis: Int.max - seed, connectMicros: -seed, tlsMicros: seed,
+                             firstByteMicros: Int.min + seed, totalMicros: seed * 7, tlsVersion: odd ? nil : "TLSv1.3",
+                             tlsCipher: odd ? s(3) : nil, tlsSeenMicros: odd ? nil : seed, tlsAlert: odd ? nil : s(4),
+                             replies: smtp ? [SMTPReply(code: -1, line: s(5), micros: 0), SMTPReply(code: 250, line: "250 ok", micros: seed)] : nil)
+    }
+
     /// Evidence using every field, optional members both present and absent, negative and extreme
     /// integers, bytes 0 and 255, and an awkward string wherever a string goes.
     static func rich(_ i: Int) -> Evidence {
@@ -145,6 +181,7 @@ struct ReferenceJSONWriter {
                                       tls: k % 3 == 0 ? nil : tls(i + k, chain: [[1, 2, 3], [UInt8(k % 256)]]),
                                       millis: -k, detail: k % 2 == 1 ? nil : s(k + 2))
             p.noSNILeafDiffers = k % 3 == 0 ? nil : k % 3 == 1
+            p.facts = k % 2 == 0 ? nil : facts(i + k, smtp: true)
             return p
         }
         let hosts = (0..<3).map { h in
@@ -158,7 +195,8 @@ struct ReferenceJSONWriter {
                                                                             location: i % 2 == 0 ? nil : s(4),
                                                                             headers: i % 3 == 0 ? nil : ["HTTP/1.1 200 OK", s(6), ""],
                                                                             body: [0, 1, 255],
-                                                                            bodyTooLarge: i % 2 == 1, detail: s(5), millis: Int.min),
+                                                                            bodyTooLarge: i % 2 == 1, detail: s(5), millis: Int.min,
+                                                                            facts: i % 5 == 0 ? nil : facts(i, smtp: i % 7 == 0)),
                         tlsrpt: i % 4 == 1 ? nil : lookup(2), mx: i % 4 == 0 ? nil : MXEvidence(lookup: .noError, hosts: hosts,
                                                                                                 probed: true, implicit: i % 2 == 0,
                                                                                                 probeLimit: i % 3 == 0 ? 2 : nil))

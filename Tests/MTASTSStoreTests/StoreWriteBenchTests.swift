@@ -40,6 +40,23 @@ import Testing
                                                          MXEvidence.Host(name: "mx2.provider.example", preference: 20)]))
     }
 
+    /// Raw facts as a scan stores them (format 2): what a completed STARTTLS session and a
+    /// policy fetch on the test world recorded.
+    static func smtpFacts(_ n: Int) -> TransferFacts {
+        TransferFacts(curlCode: 0, primaryIP: "192.0.2.\(n)", timeoutMillis: 10_000, connectMicros: 48_444, tlsMicros: 651_547,
+                      totalMicros: 778_835, tlsVersion: "TLSv1.3", tlsCipher: "TLS_AES_256_GCM_SHA384", tlsSeenMicros: 726_962,
+                      replies: [SMTPReply(code: 220, line: "220 mx\(n).provider.example ESMTP", micros: 525_134),
+                                SMTPReply(code: 250, line: "250 STARTTLS", micros: 576_272),
+                                SMTPReply(code: 220, line: "220 2.0.0 Ready to start TLS", micros: 592_756),
+                                SMTPReply(code: 250, line: "250 PIPELINING", micros: 726_961),
+                                SMTPReply(code: 250, line: "250 2.0.0 Ok", micros: 779_301),
+                                SMTPReply(code: 221, line: "221 2.0.0 Bye", micros: 779_590)])
+    }
+
+    static let httpsFacts = TransferFacts(curlCode: 0, primaryIP: "192.0.2.80", timeoutMillis: 10_000, connectMicros: 2827,
+                                          tlsMicros: 12_164, firstByteMicros: 18_440, totalMicros: 18_487, tlsVersion: "TLSv1.3",
+                                          tlsCipher: "TLS_AES_256_GCM_SHA384", tlsSeenMicros: 12_468)
+
     static func valid(_ i: Int) -> Evidence {
         let domain = name(i)
         let tls = { (names: [String], chain: [[UInt8]]) in
@@ -53,7 +70,8 @@ import Testing
                                                        banner: "220 mx\(n).provider.example ESMTP",
                                                        ehlo: ["250-mx\(n).provider.example", "250-PIPELINING", "250 STARTTLS"],
                                                        ehloTLS: ["250-mx\(n).provider.example", "250 PIPELINING"],
-                                                       tls: tls(["*.provider.example"], [providerLeaf, intermediate]), millis: 80)],
+                                                       tls: tls(["*.provider.example"], [providerLeaf, intermediate]), millis: 80,
+                                                       facts: smtpFacts(n))],
                             tlsa: DNSLookup(outcome: .nxDomain))
         }
         let body = "version: STSv1\r\nmode: enforce\r\nmx: *.provider.example\r\nmax_age: 604800\r\n"
@@ -62,7 +80,7 @@ import Testing
                         policyFetch: PolicyFetchEvidence(outcome: .response,
                                                          tls: tls(["mta-sts.\(domain)"], [fakeDER(i), intermediate]),
                                                          httpStatus: 200, contentType: "text/plain", body: Array(body.utf8),
-                                                         millis: 150),
+                                                         millis: 150, facts: httpsFacts),
                         tlsrpt: DNSLookup(outcome: .noError, txt: [Fixture.txt("v=TLSRPTv1; rua=mailto:tlsrpt@\(domain)")]),
                         mx: MXEvidence(lookup: .noError, hosts: hosts, probed: true))
     }
