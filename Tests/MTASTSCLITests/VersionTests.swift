@@ -8,10 +8,17 @@ import Testing
     /// The package root: this file is Tests/MTASTSCLITests/VersionTests.swift.
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// git itself, by Process (Shell.run would leave its output files in `dir`).
     static func git(_ args: [String], in dir: URL) throws -> (Int32, String) {
-        let r = try Shell.run((["git", "-c", "user.name=t", "-c", "user.email=t@t.test"] + args)
-            .map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " "), in: dir)
-        return (r.status, r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        let p = Process(), out = Pipe()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+        p.arguments = ["-C", dir.path, "-c", "user.name=t", "-c", "user.email=t@t.test"] + args
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     @Test func versionNamesTheCommitGitReports() throws {
