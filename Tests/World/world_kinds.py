@@ -112,8 +112,14 @@ def build(w, d, kind, inp, *, txt="default", phost="nginx", cert="good", cert_na
     # queries a scanner sends for this domain (dnsperf mix)
     q = w.queries
     q += ["_mta-sts.%s TXT" % d, "%s MX" % d, "_smtp._tls.%s TXT" % d]
+    ns = None
     if status not in ("dns-error", "no-record"):
         q += ["mta-sts.%s A" % d, "mta-sts.%s AAAA" % d]
+        # With a record the scanner asks the NS set too (the DNS-operator axis). A domain whose
+        # apex is an alias into the dead zone has none: its NS lookup fails.
+        q.append("%s NS" % d)
+        if mx_lookup != "servfail":
+            ns = w.publish_ns(d)
         for _, host, _ in mx or []:
             # The scanner looks an MX host up once per scan (ProbeCache.lookups), however many
             # domains name it (its failed lookups again, but those hosts are few).
@@ -122,7 +128,7 @@ def build(w, d, kind, inp, *, txt="default", phost="nginx", cert="good", cert_na
                 q += ["%s A" % host, "%s AAAA" % host, "_25._tcp.%s TLSA" % host]
     return w.truth(input=inp, domain=d, kind=kind, status=status, mode=mode,
                    mx=mx if mx_lookup == "ok" else None, patterns=patterns, mx_lookup=mx_lookup,
-                   findings=findings, tlsrpt=tlsrpt)
+                   findings=findings, tlsrpt=tlsrpt, ns=ns)
 
 
 def own(d, cls, name="mx"):
