@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# From scans to the paper: three scans of a REALISTIC world (about 2% of domains with a record)
+# From scans to the paper: three scans of a REALISTIC world (about 1% of domains with a record)
 # in one database, and the report's standard cuts, trends, --panel and figures checked against
 # the generator's truth and an independent pandas/DuckDB computation, never against mtasts.
 #   Tests/E2E/cuts.sh MTASTS_BIN
@@ -25,7 +25,7 @@
 #  7b. trends --findings-csv: per-domain added/kept/removed findings equal the truths';
 #  8. bad input gets exit 1 and a clear message.
 # Ports: CUTS_DNS_PORT etc. (defaults below; epoch 2 on +CUTS_PORT_STEP (10), the test world on
-# +2 steps), CUTS_NET; CUTS_N lines (10000).
+# +2 steps), CUTS_NET; CUTS_N lines (20000: about 190 domains with a record at 1%).
 # Prints 'cuts: N passed, M failed' last; exit 1 on any failure.
 set -uo pipefail
 BIN=$(cd "$(dirname "${1:?usage: cuts.sh MTASTS_BIN}")" && pwd)/$(basename "$1")
@@ -36,7 +36,7 @@ PY=${CUTS_PYTHON:-$ROOT/analysis/.venv/bin/python}
 PSL=${CUTS_PSL:-/usr/share/publicsuffix/public_suffix_list.dat}
 T=$(mktemp -d /tmp/mtasts-cuts.XXXXXX)
 chmod 755 "$T"
-export WORLD_PROFILE=realistic WORLD_N=${CUTS_N:-10000} WORLD_SEED=${CUTS_SEED:-1} WORLD_NET=${CUTS_NET:-127.0}
+export WORLD_PROFILE=realistic WORLD_N=${CUTS_N:-20000} WORLD_SEED=${CUTS_SEED:-1} WORLD_NET=${CUTS_NET:-127.0}
 export WORLD_DNS_IP=127.0.0.1
 ports_for_epoch() {
   local off=$(( ($1 - 1) * ${CUTS_PORT_STEP:-10} ))
