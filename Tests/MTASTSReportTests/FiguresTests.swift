@@ -162,4 +162,24 @@ import Testing
         #expect(t.rows[0].map(\.csv) == ["dns.com", "2", "0.333333", "2", "1", "1", "0.500000"])
         #expect(DNSOperator.of(domain: "x.test", lookup: "NXDOMAIN", hosts: ["."], psl: psl) == ["(no NS)"])
     }
+
+    /// At about 1% adoption a 20k list's 6 invalid lines and 5 exclusions outnumber each
+    /// misconfigured status: the status chart must still draw the statuses of adoption (found in
+    /// the Chromium screenshot of a 1% world, where it showed one status besides valid).
+    @Test func trendsStatusChartDrawsAdoptionStatusesAtOnePercent() throws {
+        let meta = ScanMeta(label: "l", flags: "{}", inputName: "-", inputSHA256: "x", startedAt: 1_750_000_000)
+        let scan = ScanSummary(id: 1, meta: meta, finishedAt: nil, counts: nil, storedDomains: 20_000)
+        let counts = [("no-record", 19_780), ("valid", 190), ("policy-webpki-invalid", 8), ("invalid-input", 6), ("excluded", 5),
+                      ("policy-fetch-error", 3), ("policy-invalid", 2), ("dns-error", 1)]
+            .map { TrendCount(scanID: 1, status: $0.0, mode: $0.0 == "valid" ? "enforce" : nil, tlsrptValid: false, dane: false, domains: $0.1) }
+        let t = Trends(scans: [scan], counts: counts)
+        #expect(t.chartStatuses == ["policy-webpki-invalid", "policy-fetch-error", "policy-invalid", "dns-error"])
+        let chart = try #require(t.figures.first { $0.name == "trends_status" })
+        for st in ["valid", "policy-webpki-invalid", "policy-fetch-error", "policy-invalid", "dns-error"] {
+            #expect(chart.svg.contains(">\(st) "), "\(st) is drawn")
+        }
+        #expect(!chart.svg.contains(">invalid-input ") && !chart.svg.contains(">excluded "))
+        // the table and its CSV keep the most frequent statuses of all rows, as documented
+        #expect(t.topStatuses == ["policy-webpki-invalid", "invalid-input", "excluded", "policy-fetch-error"])
+    }
 }
