@@ -52,7 +52,13 @@ let package = Package(
         .executableTarget(name: "mtasts", dependencies: [
             "MTASTSCore", "MTASTSNet", "MTASTSScan", "MTASTSStore", "MTASTSReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))]),
+        ], linkerSettings: [.linkedLibrary("jemalloc", .when(platforms: [.linux]))],
+        plugins: ["BuildCommit"]),
+
+        // The git commit the binary is built from, for --version and each scan's tool_version
+        // (Plugins/BuildCommit: a prebuild command, run before every build; "commit unknown"
+        // without a git work tree).
+        .plugin(name: "BuildCommit", capability: .buildTool(), path: "Plugins/BuildCommit"),
 
         // Test helpers shared by test targets (a loopback DNS resolver that records what it is asked).
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -1,14 +1,15 @@
 // A DNS response message (RFC 1035 §4), read from the bytes the resolver sent: the RCODE and the
 // AD bit from the header (c-ares 1.18 does not expose them), and the answer records a scan needs
-// (CNAME, TXT, MX, A, AAAA, TLSA). Bounds-checked throughout; compression pointers must point
+// (CNAME, TXT, MX, A, AAAA, TLSA, and NS for the DNS-operator axis). Bounds-checked throughout; compression pointers must point
 // backwards, so a hostile answer cannot loop.
 
 public enum DNSType: UInt16, Sendable, Codable, CaseIterable {
-    case a = 1, cname = 5, mx = 15, txt = 16, aaaa = 28, tlsa = 52
+    case a = 1, ns = 2, cname = 5, mx = 15, txt = 16, aaaa = 28, tlsa = 52
 
     public var name: String {
         switch self {
         case .a: return "A"
+        case .ns: return "NS"
         case .cname: return "CNAME"
         case .mx: return "MX"
         case .txt: return "TXT"
@@ -28,6 +29,8 @@ public struct DNSAnswer: Sendable, Hashable {
     public var mx: [MXEvidence.Host]
     public var addresses: [String]
     public var tlsaCount: Int
+    /// NS host names (RFC 1035 §3.3.11), read as MX exchanges are (readName's checks and form).
+    public var ns: [String] = []
 
     /// NOERROR, NXDOMAIN, SERVFAIL... as a scan records it. An answer still truncated (TC)
     /// when it reaches us, after the resolver library's retry over TCP, holds only part of its
@@ -172,6 +175,10 @@ public enum DNSMessage {
                 answer.addresses.append(ipv6(Array(rd)))
             case .tlsa:
                 answer.tlsaCount += 1
+            case .ns:
+                // NSDNAME is the whole RDATA: a name that ends before or after RDLENGTH is broken.
+                guard let (host, end) = readName(m, at: rd.startIndex), end == rd.endIndex else { return nil }
+                answer.ns.append(host.isEmpty ? "." : host)
             case .cname:
                 break
             }

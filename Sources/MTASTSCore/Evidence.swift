@@ -126,15 +126,30 @@ public struct Evidence: Sendable, Hashable, Codable {
     public var tlsrpt: DNSLookup?
     /// The MX stage: filled by the scan engine (MX lookup, addresses, STARTTLS probes).
     public var mx: MXEvidence?
+    /// The domain's NS set, asked only for domains with an `_mta-sts` record (the DNS-operator
+    /// axis of the report). Nil when not asked, and in evidence stored before it was kept.
+    public var ns: NSEvidence?
 
     public init(domain: String, scanTime: Int64, txt: DNSLookup? = nil, policyFetch: PolicyFetchEvidence? = nil,
-                tlsrpt: DNSLookup? = nil, mx: MXEvidence? = nil) {
+                tlsrpt: DNSLookup? = nil, mx: MXEvidence? = nil, ns: NSEvidence? = nil) {
+        self.ns = ns
         self.domain = domain
         self.scanTime = scanTime
         self.txt = txt
         self.policyFetch = policyFetch
         self.tlsrpt = tlsrpt
         self.mx = mx
+    }
+}
+
+/// The NS lookup of a domain: who operates its DNS (the names as answered, in answer order).
+public struct NSEvidence: Sendable, Hashable, Codable {
+    public var lookup: DNSOutcome
+    public var hosts: [String]
+
+    public init(lookup: DNSOutcome, hosts: [String] = []) {
+        self.lookup = lookup
+        self.hosts = hosts
     }
 }
 

@@ -22,6 +22,7 @@ public enum HTMLReport {
     th,td{padding:3px 8px;border-bottom:1px solid var(--bd);text-align:left;vertical-align:top}
     th{color:var(--mut);font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
     td{word-break:break-word}.note{color:var(--mut);font-size:12px;margin:6px 0 0}
+    td:first-child{word-break:normal;overflow-wrap:normal}.sub.words{word-break:normal}
     footer{color:var(--mut);font-size:12px;margin-top:20px}
     @media (max-width:900px){.grid{grid-template-columns:1fr}.tables{columns:1}.kpis{grid-template-columns:repeat(2,1fr)}}
     """

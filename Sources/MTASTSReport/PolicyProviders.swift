@@ -8,8 +8,8 @@
 //   3. `own name`: the certificate is for the domain's own names (self-hosted, or a provider that
 //      issues per-customer certificates: not told apart from stored evidence);
 //   4. `no certificate`: the fetch never reached TLS (DNS, connect errors).
-// The DNS operator (the NS set) would be a third axis; it needs a query the scanner does not
-// make, and is left out.
+// The third axis, the DNS operator (the NS set, asked for domains with a record), is in
+// DNSOperators.swift.
 
 public enum PolicyProvider {
     public static func of(domain: String, cnameTarget: String?, leafNames: [String], psl: PublicSuffixList) -> (provider: String, basis: String) {

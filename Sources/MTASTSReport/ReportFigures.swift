@@ -60,6 +60,11 @@ extension ScanReport {
             SVG.horizontalBars(ScanReport.top(s.providers, 12, by: { $0.all }).map {
                 SVG.Bar($0.0, $0.1.all, color: SVG.palette[5], suffix: "  (\($0.1.record) with record)")
             }, labelWidth: 190, title: "providers"))
+        // Teal, not red: a count of operators is no error.
+        add("dns_operators", "dns_operators", "Top DNS operators (registrable domain of the NS hosts) of the \(s.withRecord) domains with an MTA-STS record: domains, and of them valid.",
+            SVG.horizontalBars(ScanReport.top(s.dnsOperators, 12, by: { $0.record }).map {
+                SVG.Bar($0.0, $0.1.record, color: "#0d9488", suffix: "  (\($0.1.valid) valid, \($0.1.misconfigured) misconfigured)")
+            }, labelWidth: 190, title: "DNS operators"))
         add("max_age", "max_age", "Policy max_age of valid policies.",
             SVG.columns(MaxAgeBucket.names.indices.map { SVG.Bar(MaxAgeBucket.names[$0], s.maxAgeValid[$0], color: SVG.palette[4]) }, title: "max_age"))
         let adoption = [("MTA-STS record", s.withRecord), ("MTA-STS valid", s.valid),

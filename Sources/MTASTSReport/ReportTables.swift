@@ -102,6 +102,13 @@ public struct ScanReport: Sendable {
                            [.text($0.0), .text($0.1.basis), .int($0.1.record), share($0.1.record, of: s.withRecord), .int($0.1.valid), .int($0.1.enforce),
                             .int($0.1.misconfigured), share($0.1.misconfigured, of: $0.1.record)]
                        }, note: "top \(topN); basis cname: the registrable domain of the _mta-sts CNAME target; certificate: the policy host's leaf certificate names no name of the domain's own, its first name's registrable domain; own name: a certificate for the domain's own names (self-hosted, or a provider issuing per-customer certificates); no certificate: the fetch did not reach TLS"))
+        t.append(Table(name: "dns_operators", title: "DNS operators (NS set, domains with a record)",
+                       columns: ["operator", "domains_with_record", "share_of_record", "valid", "enforce",
+                                 "misconfigured", "misconfigured_share_of_operator"],
+                       rows: Self.top(s.dnsOperators, topN, by: { $0.record }).map {
+                           [.text($0.0), .int($0.1.record), share($0.1.record, of: s.withRecord), .int($0.1.valid), .int($0.1.enforce),
+                            .int($0.1.misconfigured), share($0.1.misconfigured, of: $0.1.record)]
+                       }, note: "top \(topN); the registrable domain (\(s.psl.isList ? "Public Suffix List" : "last two labels")) of the domain's NS hosts, asked only for domains with an _mta-sts record; (self-hosted): NS hosts under the domain's own registrable domain; a mixed NS set (hosts under several registrable domains) counts once for EACH operator, so domains_with_record can sum to more than the domains with a record; (lookup failed): the NS lookup failed; (no NS): no NS records answered; (not looked up): evidence stored before the scanner asked NS"))
         var deleg: [[Cell]] = Self.top(s.delegation, topN, by: { $0 }).map { [.text($0.0), .int($0.1), share($0.1, of: s.withRecord)] }
         deleg.append([.text("(no CNAME)"), .int(s.recordNoCNAME), share(s.recordNoCNAME, of: s.withRecord)])
         t.append(Table(name: "policy_delegation", title: "Policy hosts: _mta-sts CNAME delegation targets", columns: ["target", "domains", "share_of_record"],

@@ -72,6 +72,9 @@ public struct ScanStatistics: Sendable {
     public private(set) var recordNoCNAME = 0
     /// Policy host provider (PolicyProviders.swift) → counts, domains with a record.
     public private(set) var policyProviders: [String: ProviderCounts] = [:]
+    /// DNS operator (DNSOperators.swift: registrable domain of the NS hosts) → counts, domains
+    /// with a record; a domain with a mixed NS set counts once per operator.
+    public private(set) var dnsOperators: [String: ProviderCounts] = [:]
     /// MX provider → (valid, misconfigured) among its domains with a record.
     public private(set) var providerQuality: [String: (valid: Int, misconfigured: Int)] = [:]
     /// max_age buckets: every parsed policy, and valid ones.
@@ -151,6 +154,15 @@ public struct ScanStatistics: Sendable {
             if r.status == "valid" { p.valid += 1; if r.mode == "enforce" { p.enforce += 1 } }
             if misconfigured { p.misconfigured += 1 }
             policyProviders[name] = p
+        }
+        if hasRecord, let d = r.domain {
+            for name in DNSOperator.of(domain: d, lookup: r.nsLookup, hosts: r.nsHosts, psl: psl) {
+                var p = dnsOperators[name] ?? ProviderCounts()
+                p.record += 1
+                if r.status == "valid" { p.valid += 1; if r.mode == "enforce" { p.enforce += 1 } }
+                if misconfigured { p.misconfigured += 1 }
+                dnsOperators[name] = p
+            }
         }
         if hasRecord {
             if let t = r.txtCNAMETarget { delegation[psl.registrableDomain(t), default: 0] += 1 } else { recordNoCNAME += 1 }

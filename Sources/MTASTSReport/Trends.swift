@@ -19,6 +19,9 @@ public struct Trends: Sendable {
     public private(set) var points: [Point]
     /// The statuses shown: the most frequent over all scans, besides valid and no-record.
     public let topStatuses: [String]
+    /// The statuses drawn in the status chart: the most frequent besides valid, no-record and the
+    /// input's own (invalid-input, excluded).
+    public let chartStatuses: [String]
     /// True when the counts are restricted to the domains present in every scan (`--panel`).
     public var panel = false
     /// Draw the charts' y axis on a log scale.
@@ -46,6 +49,11 @@ public struct Trends: Sendable {
         }
         points = scans.compactMap { byID[$0.id] }
         topStatuses = ScanReport.top(totals.filter { $0.key != "valid" && $0.key != "no-record" }, n, by: { $0 }).map(\.0)
+        // The chart's own choice among the statuses of adoption: at about 1% adoption the 6
+        // invalid lines and 5 exclusions of an input outnumber each misconfigured status, and,
+        // left out of the chart as the input's, they left it showing one status besides valid.
+        chartStatuses = ScanReport.top(totals.filter { !["valid", "no-record", "invalid-input", "excluded"].contains($0.key) },
+                                       n, by: { $0 }).map(\.0)
     }
 
     /// Pairs of consecutive scans (in start order) whose inputs differ (input_sha256): there,
@@ -144,7 +152,7 @@ public struct Trends: Sendable {
             figure("trends_status", "Domains by status, share of all rows, by scan date (\(scope)); no-record (the rest), invalid-input and excluded are left out.",
                    yTitle: "share of all rows",
                    // invalid-input and excluded are the input's, not adoption: table only
-                   (["valid"] + topStatuses.filter { $0 != "invalid-input" && $0 != "excluded" }).enumerated().map { i, st in
+                   (["valid"] + chartStatuses).enumerated().map { i, st in
                        (st, i == 0 ? SVG.palette[1] : statusColors[(i - 1) % statusColors.count], { ($0.status[st] ?? 0, $0.rows) })
                    }),
         ]
@@ -152,7 +160,7 @@ public struct Trends: Sendable {
 
     public var html: String {
         var body = "<h1>MTA-STS trends</h1><p class=\"sub\">\(HTMLReport.escape(scope))</p>"
-        if let w = inputWarning { body += "<p class=\"sub\"><b>Note:</b> \(HTMLReport.escape(w))</p>" }
+        if let w = inputWarning { body += "<p class=\"sub words\"><b>Note:</b> \(HTMLReport.escape(w))</p>" }
         for f in figures {
             body += HTMLReport.card(f.text, f.svg, wide: true) + "<div style=\"height:14px\"></div>"
         }

@@ -34,6 +34,9 @@ public struct DomainScanner: Sendable {
         /// With the MX set as looked up; `finish` adds the probes and the policy fetch.
         var evidence: Evidence
         var fetchPolicy: Bool
+        /// The domain has an `_mta-sts` record: its NS set is asked too (the DNS-operator axis).
+        /// Only these domains (about 1% of a top list), so the query mix barely grows.
+        var askNS = false
     }
 
     public enum AfterFirstLookups: Sendable {
@@ -63,8 +66,8 @@ public struct DomainScanner: Sendable {
         let fetch = record?.kind == .valid
         let mx = mxLookup(domain, answer: mxAnswer, probe: probe)
         evidence.mx = mx
-        if !fetch && !Self.needsProbes(mx) { return .done(evidence) }
-        return .more(Pending(evidence: evidence, fetchPolicy: fetch))
+        if !fetch && !Self.needsProbes(mx) && !hasRecord { return .done(evidence) }
+        return .more(Pending(evidence: evidence, fetchPolicy: fetch, askNS: hasRecord))
     }
 
     /// The policy fetch and the MX probes, side by side. A wait for a per-address slot ends at
@@ -73,8 +76,10 @@ public struct DomainScanner: Sendable {
         var evidence = pending.evidence
         let domain = evidence.domain
         async let policy: PolicyFetchEvidence? = pending.fetchPolicy ? await fetchPolicy(domain, deadline: deadline) : nil
+        async let ns: NSEvidence? = pending.askNS ? await nameServers(domain) : nil
         if let mx = evidence.mx, Self.needsProbes(mx) { evidence.mx = await probed(mx, deadline: deadline) }
         evidence.policyFetch = await policy
+        evidence.ns = await ns
         return evidence
     }
 
@@ -112,6 +117,12 @@ public struct DomainScanner: Sendable {
             return fetch
         }
         return fetched ?? PolicyFetchEvidence(outcome: .deadline, detail: "the domain's deadline came first")
+    }
+
+    /// The domain's NS set as answered (through a CNAME at the apex, as any resolver follows it).
+    func nameServers(_ domain: String) async -> NSEvidence {
+        let r = await loop.queries([(domain, .ns)])[0]
+        return NSEvidence(lookup: r.outcome, hosts: r.outcome.isFailure ? [] : r.answer?.ns ?? [])
     }
 
     /// A and AAAA together: NOERROR when either answered; NXDOMAIN when both say so; else the

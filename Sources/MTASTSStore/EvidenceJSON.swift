@@ -72,6 +72,7 @@ extension JSONWriter {
         open()
         key("domain"); string(e.pointee!.domain)
         if let m = e.pointee!.mx { key("mx"); mx(m) }
+        if let n = e.pointee!.ns { key("ns"); ns(n) }
         if let p = e.pointee!.policyFetch { key("policyFetch"); policy(p) }
         key("scanTime"); int(e.pointee!.scanTime)
         if let t = e.pointee!.tlsrpt { key("tlsrpt"); lookup(t) }
@@ -85,6 +86,15 @@ extension JSONWriter {
         key("cnameChain"); strings(l.cnameChain)
         key("outcome"); string(l.outcome.rawValue)
         key("txt"); openArray(); for rr in l.txt { openArray(); for s in rr { bytes(s) }; closeArray() }; closeArray()
+        close()
+    }
+
+    /// Optional, keyed so that rows without it (before the DNS-operator axis, and every domain
+    /// without a record) are byte for byte what they were.
+    mutating func ns(_ n: NSEvidence) {
+        open()
+        key("hosts"); strings(n.hosts)
+        key("lookup"); string(n.lookup.rawValue)
         close()
     }
 

@@ -2,6 +2,7 @@
 // Each reader streams: one domain at a time, its children folded into the same row by
 // correlated subqueries (one statement step per domain instead of three point queries), so a
 // report over 10M domains holds one row, plus the report's own counters, in memory.
+import Foundation
 import MTASTSCore
 
 /// One domain as the report counts it.
@@ -33,6 +34,10 @@ public struct ReportRow: Sendable, Hashable {
     /// The DNS names of the policy host's leaf certificate (domains with a record whose fetch
     /// reached TLS), empty otherwise: who serves the policy when the name is not the domain's own.
     public var policyLeafNames: [String] = []
+    /// The NS lookup's outcome word and host names (domains with a record; nil when the NS set
+    /// was not asked: no record, or evidence stored before the DNS-operator axis).
+    public var nsLookup: String?
+    public var nsHosts: [String] = []
 
     public init(domain: String?, status: String, mode: String? = nil, mxStatus: String, policyMaxAge: Int? = nil,
                 tlsrptStatus: String? = nil, findings: [FindingRef] = [], mx: [MXRef] = [], txtCNAMETarget: String? = nil,
@@ -104,7 +109,9 @@ extension ScanStore {
                    (SELECT group_concat(m.host || char(31) || coalesce(m.result, ''), char(30)) FROM mx_hosts m WHERE m.domain_id = d.id),
                    CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.txt.cnameChain[#-1]') END,
                    d.rank,
-                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.policyFetch.tls.leafDNSNames') END
+                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.policyFetch.tls.leafDNSNames') END,
+                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.ns.lookup') END,
+                   CASE WHEN d.record_raw IS NOT NULL THEN json_extract(e.json, '$.ns.hosts') END
             FROM domains d LEFT JOIN evidence e ON e.domain_id = d.id
             WHERE d.scan_id = ? ORDER BY d.line_no
             """)
@@ -115,11 +122,12 @@ extension ScanStore {
                 return (String(p[0]), p.count > 1 ? String(p[1]) : "")
             }
         }
-        // A JSON array of DNS names: names hold no quote or backslash, so the strings are what
-        // lies between quotes.
+        // A JSON array of DNS names. A name read from an answer can hold a quote or a backslash
+        // (DNSMessage.readName keeps `"` and writes `\.`), escaped in the JSON: decoded, not
+        // split at quotes. Asked only for domains with a record.
         func names(_ json: String?) -> [String] {
             guard let json else { return [] }
-            return json.split(separator: "\"", omittingEmptySubsequences: false).enumerated().filter { $0.offset % 2 == 1 }.map { String($0.element) }
+            return (try? JSONDecoder().decode([String].self, from: Data(json.utf8))) ?? []
         }
         try rows.query([.int(scanID)]) { r in
             var row = ReportRow(
@@ -129,6 +137,8 @@ extension ScanStore {
                 mx: pairs(r.text(7)).map { .init(host: $0.0, result: $0.1.isEmpty ? nil : $0.1) },
                 txtCNAMETarget: r.text(8), rank: r.optionalInt(9))
             row.policyLeafNames = names(r.text(10))
+            row.nsLookup = r.text(11)
+            row.nsHosts = names(r.text(12))
             try body(row)
         }
     }

@@ -34,7 +34,11 @@ enum CheckReport {
             }
         }
         out += "4. TXT _smtp._tls.\(e.domain)  [RFC 8460 §3]\n"
-        out += "   \(v.tlsrpt?.status.rawValue ?? "not looked up")" + ((v.tlsrpt?.rua.isEmpty ?? true) ? "" : ": " + v.tlsrpt!.rua.joined(separator: ", ")) + "\n\n"
+        out += "   \(v.tlsrpt?.status.rawValue ?? "not looked up")" + ((v.tlsrpt?.rua.isEmpty ?? true) ? "" : ": " + v.tlsrpt!.rua.joined(separator: ", ")) + "\n"
+        if let ns = e.ns {   // asked only with a record: who operates the domain's DNS
+            out += "5. NS \(e.domain)  (DNS operator)\n   \(ns.lookup.rawValue)" + (ns.hosts.isEmpty ? "" : ": " + ns.hosts.joined(separator: " ")) + "\n"
+        }
+        out += "\n"
         if v.findings.isEmpty { out += "No findings.\n" }
         out += FindingText.render(v.findings, indent: 0)
         return out

@@ -79,7 +79,7 @@ struct Scan: AsyncParsableCommand {
         } else {
             if resume { Console.error("mtasts scan: no unfinished scan of this input in \(db); starting a new one") }
             let meta = ScanMeta(label: label ?? (input == "-" ? "stdin" : URL(fileURLWithPath: input).lastPathComponent),
-                                flags: flagsJSON(), inputName: input, inputSHA256: sha ?? (input == "-" ? "stdin" : "pipe"), shardCount: shards,
+                                toolVersion: toolVersion, flags: flagsJSON(), inputName: input, inputSHA256: sha ?? (input == "-" ? "stdin" : "pipe"), shardCount: shards,
                                 shardIndex: shard, contact: network.contact, startedAt: scanTime)
             scanID = try store.beginScan(meta)
         }

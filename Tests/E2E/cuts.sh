@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# From scans to the paper: three scans of a REALISTIC world (about 2% of domains with a record)
+# From scans to the paper: three scans of a REALISTIC world (about 1% of domains with a record)
 # in one database, and the report's standard cuts, trends, --panel and figures checked against
 # the generator's truth and an independent pandas/DuckDB computation, never against mtasts.
 #   Tests/E2E/cuts.sh MTASTS_BIN
@@ -16,7 +16,7 @@
 #     the record line moves visibly (> 20 px) from scan 2 to scan 3;
 #  4. report --csv-dir of scans 1 and 3: mail_domains, rank_buckets, tld, misconfiguration,
 #     delivery_impact, mx_providers equal pandas/DuckDB on `export --format csv`, policy_providers
-#     Python's json on the stored evidence (cuts_check.py);
+#     Python's json on the stored evidence, dns_operators the NS sets of the truth (cuts_check.py);
 #  4b. the same on one scan of the test profile's world (high adoption, many misconfigurations);
 #  5. analysis/cuts.sql's views give the report's numbers;
 #  6. report/trends --figures-dir: an SVG (well-formed XML) and a CSV per chart, captions.txt;
@@ -24,7 +24,8 @@
 #     DuckDB query across the scans gives trends' counts; the default export is unchanged;
 #  7b. trends --findings-csv: per-domain added/kept/removed findings equal the truths';
 #  8. bad input gets exit 1 and a clear message.
-# Ports: CUTS_DNS_PORT etc. (defaults below; epoch 2 on +10), CUTS_NET; CUTS_N lines (10000).
+# Ports: CUTS_DNS_PORT etc. (defaults below; epoch 2 on +CUTS_PORT_STEP (10), the test world on
+# +2 steps), CUTS_NET; CUTS_N lines (20000: about 190 domains with a record at 1%).
 # Prints 'cuts: N passed, M failed' last; exit 1 on any failure.
 set -uo pipefail
 BIN=$(cd "$(dirname "${1:?usage: cuts.sh MTASTS_BIN}")" && pwd)/$(basename "$1")
@@ -35,10 +36,10 @@ PY=${CUTS_PYTHON:-$ROOT/analysis/.venv/bin/python}
 PSL=${CUTS_PSL:-/usr/share/publicsuffix/public_suffix_list.dat}
 T=$(mktemp -d /tmp/mtasts-cuts.XXXXXX)
 chmod 755 "$T"
-export WORLD_PROFILE=realistic WORLD_N=${CUTS_N:-10000} WORLD_SEED=${CUTS_SEED:-1} WORLD_NET=${CUTS_NET:-127.0}
+export WORLD_PROFILE=realistic WORLD_N=${CUTS_N:-20000} WORLD_SEED=${CUTS_SEED:-1} WORLD_NET=${CUTS_NET:-127.0}
 export WORLD_DNS_IP=127.0.0.1
 ports_for_epoch() {
-  local off=$(( ($1 - 1) * 10 ))
+  local off=$(( ($1 - 1) * ${CUTS_PORT_STEP:-10} ))
   export WORLD_DNS_PORT=$(( ${CUTS_DNS_PORT:-5380} + off )) WORLD_AUTH_PORT=$(( ${CUTS_AUTH_PORT:-5381} + off ))
   export WORLD_HTTPS_PORT=$(( ${CUTS_HTTPS_PORT:-8483} + off )) WORLD_SMTP_PORT=$(( ${CUTS_SMTP_PORT:-2565} + off ))
 }
@@ -148,8 +149,9 @@ PY
 for s in 1 3; do
   "$BIN" report --db "$T/scan.db" --scan $s --top 100000 --psl "$PSL" --csv-dir "$T/r$s" --figures-dir "$T/rfig$s" > "$T/report$s.txt" 2>"$T/report$s.err" || bad "report of scan $s failed: $(cat "$T/report$s.err")"
   "$BIN" export --db "$T/scan.db" --scan $s --format csv --output "$T/export$s.csv" || bad "export of scan $s failed"
-  if "$PY" "$HERE/cuts_check.py" "$T/export$s.csv" "$T/r$s" "$PSL" "$T/scan.db" $s > "$T/cuts$s.txt"; then
-    ok "scan $s: $(grep -c 'cuts-check ok' "$T/cuts$s.txt") cut tables equal pandas/DuckDB on the export (mail_domains, rank_buckets, tld, misconfiguration, delivery_impact, mx_providers) and Python on the evidence (policy_providers)"
+  tw=$T/w1; [ $s = 3 ] && tw=$T/w2
+  if "$PY" "$HERE/cuts_check.py" "$T/export$s.csv" "$T/r$s" "$PSL" "$T/scan.db" $s "$tw/truth.jsonl" > "$T/cuts$s.txt"; then
+    ok "scan $s: $(grep -c 'cuts-check ok' "$T/cuts$s.txt") cut tables equal pandas/DuckDB on the export (mail_domains, rank_buckets, tld, misconfiguration, delivery_impact, mx_providers), Python on the evidence (policy_providers) and the truth's NS sets (dns_operators)"
   else
     sed "s/^/  /" "$T/cuts$s.txt"; bad "scan $s: the report's cuts differ from the export's"
   fi
@@ -171,7 +173,7 @@ fi
 bash "$WORLD" down "$W" > "$T/downhi.txt" 2>&1 || { cat "$T/downhi.txt"; bad "the test world did not come down"; }
 "$BIN" report --db "$T/hi.db" --top 100000 --psl "$PSL" --csv-dir "$T/rhi" > /dev/null 2>"$T/reporthi.err" || bad "report of the test world failed"
 "$BIN" export --db "$T/hi.db" --format csv --output "$T/exporthi.csv" || bad "export of the test world failed"
-if "$PY" "$HERE/cuts_check.py" "$T/exporthi.csv" "$T/rhi" "$PSL" "$T/hi.db" 1 > "$T/cutshi.txt"; then
+if "$PY" "$HERE/cuts_check.py" "$T/exporthi.csv" "$T/rhi" "$PSL" "$T/hi.db" 1 "$T/whi/truth.jsonl" > "$T/cutshi.txt"; then
   ok "test world (high adoption): $(grep -c 'cuts-check ok' "$T/cutshi.txt") cut and provider tables equal the independent computation"
 else
   sed "s/^/  /" "$T/cutshi.txt"; bad "test world: the report's cuts differ from the export's"

@@ -2,12 +2,14 @@
 """The report's standard cuts, recomputed from `mtasts export --format csv` with pandas and DuckDB,
 never from mtasts's own tables or views, and compared with `mtasts report --csv-dir`.
 
-    cuts_check.py EXPORT.csv REPORT_CSV_DIR PSL_FILE [DB SCAN_ID]
+    cuts_check.py EXPORT.csv REPORT_CSV_DIR PSL_FILE [DB SCAN_ID [TRUTH.jsonl]]
 
 Tables checked, cell by cell (counts exactly, shares to 6 decimals): mail_domains, rank_buckets,
 tld, misconfiguration, delivery_impact, mx_providers (the report must be run with a --top large
 enough to list every provider and suffix); with DB and SCAN_ID also policy_providers, from the
-stored evidence JSON read with Python's sqlite3 and json (the export does not carry it). Definitions: analysis/REPORTS.md. Prints one line per
+stored evidence JSON read with Python's sqlite3 and json (the export does not carry it); with TRUTH
+also dns_operators, from the NS sets the world generator published (never from the scan's answers).
+Definitions: analysis/REPORTS.md. Prints one line per
 table and 'cuts-check: N passed, M failed'.
 """
 import sys
@@ -82,6 +84,7 @@ def sh(n, d):
 def main():
     export, rdir, psl_path = sys.argv[1:4]
     db, scan_id = (sys.argv[4], int(sys.argv[5])) if len(sys.argv) > 5 else (None, None)
+    truth_path = sys.argv[6] if len(sys.argv) > 6 else None
     psl = load_psl(psl_path)
     e = pd.read_csv(export, dtype=str, keep_default_na=False)
     # formula-inert cells: a leading ' was added to cells starting with = + - @; undo for the codes
@@ -238,6 +241,27 @@ def main():
         want = {k: [v[0], sh(v[0], nrec), v[1], v[2], v[3], sh(v[3], v[0])] for k, v in pp.items()}
         compare("policy_providers", "provider", want, ["domains_with_record", "share_of_record", "valid", "enforce",
                                                        "misconfigured", "misconfigured_share_of_provider"])
+
+    # DNS operators (domains with a record), from the generator's truth: the NS hosts it published;
+    # none published means the apex is an alias into the dead zone, so the lookup fails. A domain
+    # counts once per registrable domain of its NS hosts, its own as "(self-hosted)".
+    if truth_path:
+        import json
+        ns = {r["domain"]: r.get("ns") for r in map(json.loads, open(truth_path)) if r.get("domain")}
+        ops = {}
+        for _, row in d[d["record"]].iterrows():
+            hosts = ns[row["domain"]]
+            if hosts is None:
+                names = {"(lookup failed)"}
+            else:
+                own = registrable(row["domain"], psl)
+                names = {"(self-hosted)" if registrable(h, psl) == own else registrable(h, psl) for h in hosts}
+            for g in names:
+                p = ops.setdefault(g, [0, 0, 0, 0])
+                p[0] += 1; p[1] += bool(row["valid"]); p[2] += bool(row["enforce"]); p[3] += bool(row["misconfigured"])
+        want = {k: [v[0], sh(v[0], nrec), v[1], v[2], v[3], sh(v[3], v[0])] for k, v in ops.items()}
+        compare("dns_operators", "operator", want, ["domains_with_record", "share_of_record", "valid", "enforce",
+                                                    "misconfigured", "misconfigured_share_of_operator"])
 
     print(f"cuts-check: {passed} passed, {failed} failed")
     sys.exit(1 if failed else 0)

@@ -10,7 +10,7 @@ import Testing
 /// RFC 1035 wire format, built by hand. Type and class numbers are literals (RFC 1035 §3.2.2,
 /// RFC 3596 for AAAA, RFC 4034 for RRSIG, RFC 6698 for TLSA), not `DNSType`'s raw values.
 private enum Wire {
-    static let typeA: UInt16 = 1, typeCNAME: UInt16 = 5, typeSOA: UInt16 = 6, typeMX: UInt16 = 15
+    static let typeA: UInt16 = 1, typeNS: UInt16 = 2, typeCNAME: UInt16 = 5, typeSOA: UInt16 = 6, typeMX: UInt16 = 15
     static let typeTXT: UInt16 = 16, typeAAAA: UInt16 = 28, typeRRSIG: UInt16 = 46, typeTLSA: UInt16 = 52
 
     // Header flag bits (RFC 1035 §4.1.1; AD and CD from RFC 4035 §3.2 / RFC 6840 §5.7).
@@ -219,6 +219,51 @@ struct DNSMessageTests {
         #expect(a.txt == [[[0x78]]])
         let aaOnly = Wire.message(flags: Wire.flags() | Wire.aa, qname: "example.com", qtype: Wire.typeTXT)
         #expect(try #require(DNSMessage.parse(aaOnly, qname: "example.com", qtype: .txt)).truncated == false)
+    }
+
+    // MARK: NS (RFC 1035 §3.3.11: RDATA is one <domain-name>, NSDNAME)
+
+    @Test func nsTwoHostsOneCompressed() throws {
+        // The second NSDNAME is "ns2" + a pointer into the first one's "provider1.example".
+        let rr1 = Wire.rr(owner: Wire.pointer(12), type: Wire.typeNS, rdata: Wire.name("NS1.Provider1.Example"))
+        // The question name "d1.test" is 9 octets from 12; rr1's owner pointer 2, type/class/ttl/
+        // rdlength 10: rr1's RDATA starts at 12+9+4+12 = 37, "provider1" at 37+4 = 41.
+        let rr2 = Wire.rr(owner: Wire.pointer(12), type: Wire.typeNS, rdata: Wire.labels("ns2") + Wire.pointer(41))
+        let m = Wire.message(qname: "d1.test", qtype: Wire.typeNS, answers: [rr1, rr2])
+        let a = try #require(DNSMessage.parse(m, qname: "d1.test", qtype: .ns))
+        #expect(a.outcome == .noError)
+        #expect(a.ns == ["ns1.provider1.example", "ns2.provider1.example"])
+        #expect(a.mx == [] && a.addresses == [] && a.txt == [])
+    }
+
+    @Test func nsNameMustFillRDATA() throws {
+        // RDLENGTH one octet longer than the name: the next record would be read as part of it.
+        let m = Wire.message(qname: "d1.test", qtype: Wire.typeNS, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeNS, rdata: Wire.name("ns1.example") + [0]),
+        ])
+        #expect(DNSMessage.parse(m, qname: "d1.test", qtype: .ns) == nil)
+        // A name running past RDLENGTH.
+        var short = Wire.message(qname: "d1.test", qtype: Wire.typeNS, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeNS, rdata: Wire.name("ns1.example")),
+        ])
+        short[short.count - 14] -= 2   // RDLENGTH's low octet: 13 -> 11
+        #expect(DNSMessage.parse(short, qname: "d1.test", qtype: .ns) == nil)
+    }
+
+    @Test func nsThroughCNAMEAndOddLabels() throws {
+        // The apex is an alias: the NS set is the target's. A label holding '.' and '@' is read in
+        // presentation form (`\.`), one visibly odd name (issue 14), never two labels.
+        let m = Wire.message(qname: "alias.test", qtype: Wire.typeNS, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeCNAME, rdata: Wire.name("real.test")),
+            Wire.rr(owner: Wire.name("real.test"), type: Wire.typeNS, rdata: [5] + bytes("a.b@c") + Wire.name("example")),
+            Wire.rr(owner: Wire.name("other.test"), type: Wire.typeNS, rdata: Wire.name("not.this.example")),
+        ])
+        let a = try #require(DNSMessage.parse(m, qname: "alias.test", qtype: .ns))
+        #expect(a.cnameChain == ["real.test"])
+        #expect(a.ns == ["a\\.b@c.example"])
+        // NODATA: NOERROR, no NS.
+        let empty = try #require(DNSMessage.parse(Wire.message(qname: "d2.test", qtype: Wire.typeNS), qname: "d2.test", qtype: .ns))
+        #expect(empty.outcome == .noError && empty.ns == [])
     }
 
     // MARK: MX

@@ -126,6 +126,60 @@ import Testing
         let di = try #require(r.tables.first { $0.name == "delivery_impact" })
         // 1 of 7 scanned, 1 of 5 mail domains, 1 of 5 with record, 1 of 2 valid enforce
         #expect(di.rows[0].map(\.csv) == ["enforce-blocks-all-mx", "1", "0.142857", "0.200000", "0.200000", "0.500000"])
-        #expect(r.figures.count == 11 && r.figures.allSatisfy { f in r.tables.contains { $0.name == f.data.name } })
+        #expect(r.figures.count == 12 && r.figures.allSatisfy { f in r.tables.contains { $0.name == f.data.name } })
+    }
+
+    /// The DNS-operator axis on hand-made rows; every number counted by hand. The rule for a mixed
+    /// NS set: the domain counts once for each operator.
+    @Test func dnsOperatorsCountByHand() throws {
+        func row(_ d: String, _ status: String, mode: String? = nil, mx: String = "all-pass", lookup: String? = "NOERROR",
+                 ns: [String]) -> ReportRow {
+            var r = ReportRow(domain: d, status: status, mode: mode, mxStatus: mx, mx: [.init(host: "mx.p.com", result: "pass")])
+            r.nsLookup = lookup
+            r.nsHosts = ns
+            return r
+        }
+        let psl = PublicSuffixList(text: World.psl)
+        var s = ScanStatistics(psl: psl)
+        for r in [
+            row("a.com", "valid", mode: "enforce", ns: ["ns1.dns.com", "NS2.DNS.COM."]),            // dns.com once
+            row("b.co.uk", "valid", mode: "testing", mx: "none-pass", ns: ["ns1.dns.com", "ns.other.co.uk"]),   // mixed
+            row("c.com", "policy-fetch-error", ns: ["ns1.c.com", "ns2.c.com"]),                     // self-hosted
+            row("d.com", "valid", mode: "enforce", lookup: "SERVFAIL", ns: []),
+            row("e.com", "record-invalid", lookup: "NOERROR", ns: []),
+            row("f.com", "valid", mode: "none", lookup: nil, ns: []),                              // stored before NS
+            row("g.com", "no-record", ns: ["ns1.dns.com"]),                                         // no record: not counted
+        ] { s.add(r) }
+        #expect(s.dnsOperators["dns.com"] == ProviderCounts(record: 2, valid: 2, enforce: 1, misconfigured: 1))
+        #expect(s.dnsOperators["other.co.uk"] == ProviderCounts(record: 1, valid: 1, enforce: 0, misconfigured: 1))
+        #expect(s.dnsOperators["(self-hosted)"] == ProviderCounts(record: 1, valid: 0, enforce: 0, misconfigured: 1))
+        #expect(s.dnsOperators["(lookup failed)"]?.record == 1 && s.dnsOperators["(no NS)"]?.misconfigured == 1)
+        #expect(s.dnsOperators["(not looked up)"]?.valid == 1 && s.dnsOperators.count == 6)
+        let summary = ScanSummary(id: 1, meta: ScanMeta(label: "l", flags: "{}", inputName: "-", inputSHA256: "", startedAt: 0),
+                                  finishedAt: nil, counts: nil, storedDomains: 7)
+        let t = try #require(ScanReport(scan: summary, stats: s, issuers: [], crossScan: nil).tables.first { $0.name == "dns_operators" })
+        // 6 domains with a record; dns.com first (2), then the ones by name
+        #expect(t.rows[0].map(\.csv) == ["dns.com", "2", "0.333333", "2", "1", "1", "0.500000"])
+        #expect(DNSOperator.of(domain: "x.test", lookup: "NXDOMAIN", hosts: ["."], psl: psl) == ["(no NS)"])
+    }
+
+    /// At about 1% adoption a 20k list's 6 invalid lines and 5 exclusions outnumber each
+    /// misconfigured status: the status chart must still draw the statuses of adoption (found in
+    /// the Chromium screenshot of a 1% world, where it showed one status besides valid).
+    @Test func trendsStatusChartDrawsAdoptionStatusesAtOnePercent() throws {
+        let meta = ScanMeta(label: "l", flags: "{}", inputName: "-", inputSHA256: "x", startedAt: 1_750_000_000)
+        let scan = ScanSummary(id: 1, meta: meta, finishedAt: nil, counts: nil, storedDomains: 20_000)
+        let counts = [("no-record", 19_780), ("valid", 190), ("policy-webpki-invalid", 8), ("invalid-input", 6), ("excluded", 5),
+                      ("policy-fetch-error", 3), ("policy-invalid", 2), ("dns-error", 1)]
+            .map { TrendCount(scanID: 1, status: $0.0, mode: $0.0 == "valid" ? "enforce" : nil, tlsrptValid: false, dane: false, domains: $0.1) }
+        let t = Trends(scans: [scan], counts: counts)
+        #expect(t.chartStatuses == ["policy-webpki-invalid", "policy-fetch-error", "policy-invalid", "dns-error"])
+        let chart = try #require(t.figures.first { $0.name == "trends_status" })
+        for st in ["valid", "policy-webpki-invalid", "policy-fetch-error", "policy-invalid", "dns-error"] {
+            #expect(chart.svg.contains(">\(st) "), "\(st) is drawn")
+        }
+        #expect(!chart.svg.contains(">invalid-input ") && !chart.svg.contains(">excluded "))
+        // the table and its CSV keep the most frequent statuses of all rows, as documented
+        #expect(t.topStatuses == ["policy-webpki-invalid", "invalid-input", "excluded", "policy-fetch-error"])
     }
 }

@@ -38,6 +38,8 @@ struct ReferenceJSONWriter {
         open()
         key("domain"); string(e.domain)
         if let m = e.mx { key("mx"); mx(m) }
+        // Added with the DNS-operator axis (issue 16): optional, absent from older rows.
+        if let n = e.ns { key("ns"); open(); key("hosts"); strings(n.hosts); key("lookup"); string(n.lookup.rawValue); close() }
         if let p = e.policyFetch { key("policyFetch"); policy(p) }
         key("scanTime"); int(e.scanTime)
         if let t = e.tlsrpt { key("tlsrpt"); lookup(t) }
@@ -199,7 +201,9 @@ struct ReferenceJSONWriter {
                                                                             facts: i % 5 == 0 ? nil : facts(i, smtp: i % 7 == 0)),
                         tlsrpt: i % 4 == 1 ? nil : lookup(2), mx: i % 4 == 0 ? nil : MXEvidence(lookup: .noError, hosts: hosts,
                                                                                                 probed: true, implicit: i % 2 == 0,
-                                                                                                probeLimit: i % 3 == 0 ? 2 : nil))
+                                                                                                probeLimit: i % 3 == 0 ? 2 : nil),
+                        ns: i % 3 == 2 ? nil : NSEvidence(lookup: DNSOutcome.allCases[i % DNSOutcome.allCases.count],
+                                                          hosts: i % 3 == 1 ? [] : [s(7), "ns2.provider.example"]))
     }
 
     /// What format 1 has always stored: the reference writer on the evidence without its chains
@@ -230,6 +234,21 @@ struct ReferenceJSONWriter {
         #expect(EvidenceCodec.encode(plain).json == #"""
             {"domain":"plain.example","mx":{"hosts":[{"addresses":[],"name":"mx.provider.example","preference":5,"probes":[],"tlsaRecords":0}],"implicit":false,"lookup":"NOERROR","probed":false},"scanTime":1750000000,"tlsrpt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]},"txt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]}}
             """#)
+    }
+
+    /// Rows stored before the DNS-operator axis have no `ns` key: they decode with `ns` nil, and a
+    /// domain without it is written without the key (byte for byte the older rows).
+    @Test func evidenceWithoutNSDecodesAndIsWrittenWithoutTheKey() throws {
+        let plain = Fixture.noRecordEvidence("plain.example")
+        #expect(plain.ns == nil)
+        let json = EvidenceCodec.encode(plain).json
+        #expect(!json.contains("\"ns\""))
+        #expect(try JSONDecoder().decode(Evidence.self, from: Data(json.utf8)).ns == nil)
+        var withNS = plain
+        withNS.ns = NSEvidence(lookup: .noError, hosts: ["ns1.provider1.example", "ns2.provider1.example"])
+        let written = EvidenceCodec.encode(withNS).json
+        #expect(written.contains(#""mx":{"#) && written.contains(#"},"ns":{"hosts":["ns1.provider1.example","ns2.provider1.example"],"lookup":"NOERROR"},"scanTime":"#))
+        #expect(try JSONDecoder().decode(Evidence.self, from: Data(written.utf8)) == withNS)
     }
 
     @Test func byteEscapingMatchesJSONValue() {

@@ -397,7 +397,7 @@ def main():
             if kind == "invalid-input":
                 rows.append({"input": inp, "domain": None, "kind": kind, "status": "invalid-input",
                              "mode": None, "mx_status": "not-probed", "mx": [], "findings": [],
-                             "tlsrpt": None})
+                             "tlsrpt": None, "ns": None})
                 continue
             assert d not in seen, d
             seen.add(d)
@@ -421,6 +421,8 @@ def main():
         f.write("".join(d + "\n" for d in w.exclude))
     with open(os.path.join(D, "queries.txt"), "w") as f:
         f.write("\n".join(w.queries) + "\n")
+    with open(os.path.join(D, "ns_local.conf"), "w") as f:      # included by unbound.conf
+        f.write("".join("  " + x + "\n" for x in w.ns_local))
     summary = write_truth(D, rows, a.profile)
     if a.epoch == 2:
         write_transitions(D, transitions, a.profile)

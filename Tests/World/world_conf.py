@@ -81,8 +81,11 @@ server:
   # the world's servers are all on loopback
   do-not-query-localhost: no
   access-control: 127.0.0.0/8 allow
-  # test. is a built-in empty zone of unbound
-  local-zone: "test." nodefault
+  # test. is a built-in empty zone of unbound: replaced by a typetransparent one, which answers
+  # the NS sets of ns_local.conf (gen_world: NS at a name inside NSD's test. zone would be a
+  # delegation) and resolves every other name and type through NSD as before
+  local-zone: "test." typetransparent
+  include: "{D}/ns_local.conf"
   module-config: "validator iterator"
 {anchor}  msg-cache-size: {'1g' if big else '64m'}
   rrset-cache-size: {'2g' if big else '128m'}

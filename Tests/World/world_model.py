@@ -80,6 +80,20 @@ GROUP_SIZE = 100          # hosts named by one multi-SAN certificate / one postf
 
 PROVIDERS = ["provider1.example", "provider2.example", "provider3.example", "provider4.example"]
 
+# DNS operators: the NS sets of domains with an `_mta-sts` record (asked only for those).  name ->
+# NS hosts; "self" is ns1/ns2 under the domain itself, "mixed" spans two operators (the report
+# counts such a domain once for each).  Answered by unbound's local-data (ns_local.conf): an NS
+# RRset at a name inside NSD's test. zone would be a zone cut, a delegation of the domain.
+NS_SETS = {
+    "provider1": ["ns1.provider1.example", "ns2.provider1.example"],
+    "provider2": ["ns1.provider2.example", "ns2.provider2.example"],
+    "dns-one": ["a.ns.dns-one.example", "b.ns.dns-one.example"],
+    "cloud-dns": ["ns-1.cloud-dns.example", "ns-2.cloud-dns.example", "ns-3.cloud-dns.example"],
+    "self": None,
+    "mixed": ["ns1.provider1.example", "a.ns.dns-one.example"],
+}
+NS_WEIGHTS_REALISTIC = [35, 15, 20, 10, 10, 10]          # percent, in NS_SETS order
+
 
 def provider_mx(p):
     return [(10, "mx1." + p), (20, "mx2." + p)]
@@ -121,6 +135,7 @@ class World:
         self.exclude = []
         self.queries = []            # dnsperf lines
         self.hosts_asked = set()     # MX hosts whose lookups are already in the mix
+        self.ns_local = []           # unbound local-data lines: the NS sets (NS_SETS)
 
     def _h(self, s, mod):
         return int(hashlib.sha256(s.encode()).hexdigest()[:8], 16) % mod
@@ -131,6 +146,26 @@ class World:
         if self.profile == "test":
             return PROVIDERS[x % 4]
         return PROVIDERS[0 if x < 45 else 1 if x < 70 else 2 if x < 85 else 3]
+
+    def pick_ns(self, d):
+        """The NS hosts of domain d: test evenly over NS_SETS, realistic by NS_WEIGHTS_REALISTIC."""
+        names = list(NS_SETS)
+        x = self._h(d + "/ns", 100)
+        if self.profile == "test":
+            name = names[x % len(names)]
+        else:
+            acc = 0
+            for name, wt in zip(names, NS_WEIGHTS_REALISTIC):
+                acc += wt
+                if x < acc:
+                    break
+        return NS_SETS[name] or ["ns1." + d, "ns2." + d]
+
+    def publish_ns(self, d):
+        hosts = self.pick_ns(d)
+        for host in hosts:
+            self.ns_local.append('local-data: "%s. 3600 IN NS %s."' % (d, host))
+        return hosts
 
     def default_tlsrpt(self, d, sts):
         x = self._h(d + "/rpt", 1000)
@@ -160,11 +195,13 @@ class World:
 
     # -------------------------------------------------------------- truth
     def truth(self, *, input, domain, kind, status, mode=None, mx=None, patterns=None,
-              mx_lookup="ok", findings=(), tlsrpt="valid"):
+              mx_lookup="ok", findings=(), tlsrpt="valid", ns=None):
         """Build the truth row.
 
         mx: list of (preference, host, class) as published (None: no MX record -> implicit MX);
         mx_lookup: ok | null | servfail; patterns: the policy's mx patterns when it is usable.
+        ns: the NS hosts published for the domain (None: none; the NS lookup then fails or is
+        empty, or is not made: a scanner asks NS only for domains with a record).
         """
         f = list(findings)
         rows, probed = [], status in PROBED_STATUSES
@@ -206,7 +243,7 @@ class World:
             f.append("tlsrpt-" + tlsrpt)
         return {"input": input, "domain": domain, "kind": kind, "status": status,
                 "mode": mode if status == "valid" else None, "mx_status": mx_status, "mx": rows,
-                "findings": sorted(set(f)), "tlsrpt": tlsrpt}
+                "findings": sorted(set(f)), "tlsrpt": tlsrpt, "ns": ns}
 
     @staticmethod
     def dumps(row):
