@@ -57,32 +57,28 @@ extension DANE {
     public static func combine(_ dane: DANEDomainJudgement, _ v: Verdict) -> CombinedVerdict {
         let stsMode: PolicyMode? = v.status == .valid ? v.mode : nil
         var hosts: [CombinedHost] = []
+        let stsPolicy: TransportPolicy = stsMode == .enforce || stsMode == .testing ? .mtaSTS : .none
         for m in v.mx {
-            guard let d = dane.hosts.first(where: { $0.host == m.host }) else {
-                if m.result != nil { hosts.append(CombinedHost(host: m.host, policy: .none, delivery: .unknown)) }
-                continue
+            // Not probed (or past the probe limit): nothing known.
+            guard let result = m.result else { continue }
+            let d = dane.hosts.first(where: { $0.host == m.host })
+            let daneApplies = d?.secureTLSA == true || d?.status == .lookupFailed
+            func add(_ p: TransportPolicy, _ delivery: HostDelivery) { hosts.append(CombinedHost(host: m.host, policy: p, delivery: delivery)) }
+            switch d?.senderAction {
+            case .deliverAuthenticated?: add(.dane, .authenticated); continue
+            case .deliverUnauthenticatedTLS?: add(.dane, .unauthenticated); continue
+            case .deferHost?: add(.dane, .deferred); continue
+            default: break
             }
-            switch d.senderAction {
-            case .deliverAuthenticated: hosts.append(CombinedHost(host: m.host, policy: .dane, delivery: .authenticated))
-            case .deliverUnauthenticatedTLS: hosts.append(CombinedHost(host: m.host, policy: .dane, delivery: .unauthenticated))
-            case .deferHost: hosts.append(CombinedHost(host: m.host, policy: .dane, delivery: .deferred))
-            case .unknown: hosts.append(CombinedHost(host: m.host, policy: .dane, delivery: .unknown))
-            case .notApplicable:
-                guard let result = m.result else {
-                    hosts.append(CombinedHost(host: m.host, policy: .none, delivery: .unknown))
-                    continue
-                }
-                switch stsMode {
-                case .enforce?:
-                    hosts.append(CombinedHost(host: m.host, policy: .mtaSTS, delivery: result == .pass ? .authenticated : .deferred))
-                case .testing?:
-                    hosts.append(CombinedHost(host: m.host, policy: .mtaSTS, delivery: result == .pass ? .authenticated : .unauthenticated))
-                case .none?, nil:
-                    // No usable policy, or mode none: opportunistic TLS. An unreachable host
-                    // takes no mail either way; it is counted as the sender sees it, not delivered.
-                    hosts.append(CombinedHost(host: m.host, policy: .none,
-                                              delivery: result == .unreachable || result == .dnsError ? .deferred : .unauthenticated))
-                }
+            // A host no session reached takes no mail, whatever the policy.
+            if result == .unreachable || result == .dnsError { add(daneApplies ? .dane : stsPolicy, .deferred); continue }
+            if daneApplies { add(.dane, .unknown); continue }               // old evidence, or not matched
+            switch stsMode {
+            case .enforce?: add(.mtaSTS, result == .pass ? .authenticated : .deferred)
+            case .testing?: add(.mtaSTS, result == .pass ? .authenticated : .unauthenticated)
+            // No usable policy, or mode none: opportunistic STARTTLS, unauthenticated (a host
+            // without STARTTLS still takes mail in clear text).
+            case .none?, nil: add(.none, .unauthenticated)
             }
         }
         let judged = hosts.map(\.delivery).filter { $0 != .unknown }
