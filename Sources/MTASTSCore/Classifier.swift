@@ -50,7 +50,8 @@ public enum Classifier {
         var verdict = Verdict(status: status, mode: mode, mxStatus: mxStatus, mx: mxHosts, findings: findings,
                               record: record, policy: policy, tlsrpt: tlsrpt)
         // DANE (RFC 7672) of the probed MX hosts, then DANE beside MTA-STS (RFC 8461 §2).
-        if let mx = e.mx, mx.probed {
+        // A null MX or a failed MX lookup has no host to judge: no DANE verdict, as unprobed.
+        if let mx = e.mx, mx.probed, !mx.isNullMX, !mx.lookup.isFailure {
             let dane = DANE.judge(e)
             if !dane.findings.isEmpty { verdict.findings += dane.findings }
             verdict.dane = dane
