@@ -133,9 +133,10 @@ import Testing
         let (store, scan, _) = try Self.seeded()
         var lines: [String] = []
         try store.exportRows(scanID: scan) { lines.append($0.csvLine) }
-        #expect(lines[2] == "example.com,example.com,3,valid,enforce,partial,policy-wildcard-mx mx-pattern-mismatch,20240501,v=STSv1; id=20240501,604800,mail.example.com *.example.net,200,text/plain,mail.example.com backup.example.org,10 20,pass pattern-mismatch,valid,mailto:tlsrpt@example.com,not-probed,\r\n")
-        // (dane_status not-probed: the fixture's hosts were probed but their TLSA never looked up,
-        // so neither DANE nor the combined delivery is known.)
+        #expect(lines[2] == "example.com,example.com,3,valid,enforce,partial,policy-wildcard-mx mx-pattern-mismatch,20240501,v=STSv1; id=20240501,604800,mail.example.com *.example.net,200,text/plain,mail.example.com backup.example.org,10 20,pass pattern-mismatch,valid,mailto:tlsrpt@example.com,not-probed,partly-deferred\r\n")
+        // dane_status not-probed: the fixture's hosts were probed but their TLSA never looked up.
+        // With no TLSA seen, the enforce policy decides (VERDICTS.md, "DANE"): mail.example.com
+        // passes, backup.example.org matches no pattern and is deferred: partly-deferred.
         // Not probed: hosts listed, results empty.
         #expect(lines[1] == "plain.example,plain.example,2,no-record,,not-probed,,,,,,,,mx.provider.example,5,,absent,,,\r\n")
     }
