@@ -43,6 +43,7 @@ func checkInvariants(_ a: DNSAnswer, qtype: DNSType) {
     if qtype != .mx { precondition(a.mx.isEmpty) }
     if qtype != .a && qtype != .aaaa { precondition(a.addresses.isEmpty) }
     if qtype != .tlsa { precondition(a.tlsaCount == 0) }
+    precondition(a.tlsa.count == a.tlsaCount)
     for addr in a.addresses {
         var buf = [UInt8](repeating: 0, count: 16)
         if qtype == .a {

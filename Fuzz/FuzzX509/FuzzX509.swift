@@ -13,6 +13,14 @@ let end: Int64 = 253_402_300_800
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let der = Array(UnsafeBufferPointer(start: data, count: size))
+    // DANE's parts (issue 17): each a whole TLV found inside the input, so never longer than it,
+    // and the SPKI a SEQUENCE.
+    if let parts = X509Reader.daneParts(der: der) {
+        for part in [parts.issuer, parts.subject, parts.subjectPublicKeyInfo] {
+            precondition(part.count >= 2 && part.count <= size, "a DANE part is not inside the input")
+        }
+        precondition(parts.subjectPublicKeyInfo.first == 0x30, "the SPKI is not a SEQUENCE")
+    }
     let facts = X509Reader.facts(der: der)
     precondition(X509Reader.facts(der: der) == facts, "facts(der:) is not deterministic")
     guard let f = facts else { return 0 }

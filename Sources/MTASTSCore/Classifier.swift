@@ -47,8 +47,17 @@ public enum Classifier {
             }
         }
 
-        return Verdict(status: status, mode: mode, mxStatus: mxStatus, mx: mxHosts, findings: findings,
-                       record: record, policy: policy, tlsrpt: tlsrpt)
+        var verdict = Verdict(status: status, mode: mode, mxStatus: mxStatus, mx: mxHosts, findings: findings,
+                              record: record, policy: policy, tlsrpt: tlsrpt)
+        // DANE (RFC 7672) of the probed MX hosts, then DANE beside MTA-STS (RFC 8461 §2).
+        // A null MX or a failed MX lookup has no host to judge: no DANE verdict, as unprobed.
+        if let mx = e.mx, mx.probed, !mx.isNullMX, !mx.lookup.isFailure {
+            let dane = DANE.judge(e)
+            if !dane.findings.isEmpty { verdict.findings += dane.findings }
+            verdict.dane = dane
+            verdict.combined = DANE.combine(dane, verdict)
+        }
+        return verdict
     }
 
     /// The mx patterns count against a valid policy in mode testing or enforce; otherwise only the

@@ -39,8 +39,8 @@ public enum DANEHostStatus: String, Sendable, Codable, CaseIterable {
     case unusable
     /// The TLSA lookup failed: the sender defers for this host.
     case lookupFailed = "lookup-failed"
-    /// Validated usable records, but no session reached TLS or the host was not probed
-    /// (unreachable, excluded, past the deadline): nothing to match against.
+    /// Not judged: the TLSA RRset was not looked up, the host has no address, or it has validated
+    /// usable records but no session reached TLS (unreachable, excluded, past the deadline).
     case unjudged
     /// Evidence stored before TLSA records were kept (formats 1 and 2): only their count is known.
     case unknown
@@ -164,6 +164,9 @@ public enum DANE {
         var r = DANEHostResult(host: h.name, status: .unjudged, secureTLSA: false, mxSecure: mxSecure,
                                usableRecords: 0, matched: nil, findings: [])
         guard let lookup = h.tlsa else { return r }                     // not looked up
+        // No address: no sender connects, and RFC 7672 §2.2.2 has the TLSA lookup follow the
+        // address lookup, so nothing of DANE is judged (the MX stage reports the host).
+        guard !h.addresses.isEmpty else { return r }
         if lookup.outcome.isFailure {
             r.status = .lookupFailed
             r.findings.append(Finding(.daneLookupFailed, host: h.name, detail: "_25._tcp.\(h.name) TLSA: \(lookup.outcome.rawValue)"))

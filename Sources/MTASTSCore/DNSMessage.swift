@@ -31,6 +31,8 @@ public struct DNSAnswer: Sendable, Hashable {
     public var tlsaCount: Int
     /// NS host names (RFC 1035 §3.3.11), read as MX exchanges are (readName's checks and form).
     public var ns: [String] = []
+    /// The TLSA records (RFC 6698 §2.1), as answered.
+    public var tlsa: [TLSARecord] = []
 
     /// NOERROR, NXDOMAIN, SERVFAIL... as a scan records it. An answer still truncated (TC)
     /// when it reaches us, after the resolver library's retry over TCP, holds only part of its
@@ -174,7 +176,12 @@ public enum DNSMessage {
                 guard rd.count == 16 else { return nil }
                 answer.addresses.append(ipv6(Array(rd)))
             case .tlsa:
+                // Usage, selector, matching type, then the association data (RFC 6698 §2.1);
+                // fewer than three octets is no TLSA record.
+                guard rd.count >= 3 else { return nil }
                 answer.tlsaCount += 1
+                let s = rd.startIndex
+                answer.tlsa.append(TLSARecord(usage: rd[s], selector: rd[s + 1], matchingType: rd[s + 2], data: Array(rd[(s + 3)...])))
             case .ns:
                 // NSDNAME is the whole RDATA: a name that ends before or after RDLENGTH is broken.
                 guard let (host, end) = readName(m, at: rd.startIndex), end == rd.endIndex else { return nil }

@@ -59,6 +59,10 @@ public struct Verdict: Sendable, Hashable, Codable {
     public var record: STSRecordResult?
     public var policy: PolicyResult?
     public var tlsrpt: TLSRPTResult?
+    /// DANE of the probed MX hosts (RFC 7672); nil when the hosts were not probed.
+    public var dane: DANEDomainJudgement?
+    /// DANE and MTA-STS together, host by host (RFC 8461 §2); nil when the hosts were not probed.
+    public var combined: CombinedVerdict?
 
     /// Public so that the scan pipeline and the store can state the verdicts no evidence decides
     /// (`invalid-input`, `excluded`) and read stored ones back.

@@ -155,7 +155,10 @@ public struct DomainScanner: Sendable {
         if implicit { hosts = [MXEvidence.Host(name: domain, preference: 0)] }
         // Every host is kept as answered; only the most preferred maxMXHosts are probed.
         let limit = hosts.count > options.maxMXHosts ? options.maxMXHosts : nil
-        return MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit, probeLimit: limit)
+        // The AD bit matters for DANE (RFC 7672 §2.2.1), which is judged only of probed hosts:
+        // kept then, so the millions of unprobed rows stay as they were.
+        return MXEvidence(lookup: answer.outcome, hosts: hosts, probed: probe, implicit: implicit, probeLimit: limit,
+                          authenticated: probe ? answer.answer?.authenticated ?? false : nil)
     }
 
     /// A null MX (RFC 7505) takes no mail: nothing to probe even when asked.
@@ -198,6 +201,8 @@ public struct DomainScanner: Sendable {
         let t = answers[2]
         h.tlsa = t.lookup
         h.tlsaRecords = t.answer?.tlsaCount ?? 0
+        // The records themselves for the DANE judge; nil when there are none (most hosts).
+        if let records = t.answer?.tlsa, !records.isEmpty { h.tlsaAnswers = records }
         return h
     }
 }

@@ -14,6 +14,7 @@ public enum CSV {
         "domain", "input", "rank", "status", "mode", "mx_status", "findings",
         "record_id", "record_raw", "policy_max_age", "policy_mx", "policy_http_status", "policy_content_type",
         "mx_hosts", "mx_preferences", "mx_results", "tlsrpt_status", "tlsrpt_rua",
+        "dane_status", "delivery",
     ]
 
     public static var headerLine: String { line(header) }
@@ -49,7 +50,7 @@ extension ExportRow {
             s(domain), input, n(rank), status, s(mode), mxStatus, findings.map(\.code).joined(separator: " "),
             s(recordID), s(recordRaw), n(policyMaxAge), list(policyMX), n(httpStatus), s(contentType),
             hosts.map(\.host).joined(separator: " "), hosts.map { String($0.preference) }.joined(separator: " "), results,
-            s(tlsrptStatus), list(tlsrptRUA),
+            s(tlsrptStatus), list(tlsrptRUA), s(daneStatus), s(delivery),
         ]
     }
 

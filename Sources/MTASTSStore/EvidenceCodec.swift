@@ -20,8 +20,10 @@ struct StoredEvidence {
 enum EvidenceCodec {
     /// Stored in `evidence.format`. 2: fetches and probes carry their raw facts (`facts`,
     /// TransferFacts). Format 1 rows decode too, without them (every new member is optional):
-    /// reclassify keeps their stored outcome words.
-    static let format = 2
+    /// reclassify keeps their stored outcome words. 3: probed MX sets carry the MX answer's AD bit
+    /// (`mx.authenticated`) and hosts with TLSA records the records (`tlsaAnswers`), for the DANE
+    /// judge; format 1 and 2 rows have only the count, and DANE judges them `unknown`.
+    static let format = 3
 
     /// The stored form as one value, for callers off the write path (tests, tools). The write
     /// path uses `writeJSON` and `forEachChain` instead, with no intermediate copies.

@@ -126,6 +126,7 @@ extension JSONWriter {
 
     mutating func mx(_ m: MXEvidence) {
         open()
+        if let v = m.authenticated { key("authenticated"); bool(v) }   // format 3
         // By pointer: `for h in m.hosts`, and `host(m.hosts[i])`, copied each Host, retaining
         // each of its arrays.
         key("hosts"); openArray()
@@ -146,6 +147,18 @@ extension JSONWriter {
         key("preference"); int(h.pointee.preference)
         key("probes"); openArray(); for i in h.pointee.probes.indices { probe(h.pointee.probes[i]) }; closeArray()
         if let t = h.pointee.tlsa { key("tlsa"); lookup(t) }
+        if let records = h.pointee.tlsaAnswers {                    // format 3
+            key("tlsaAnswers"); openArray()
+            for r in records {
+                open()
+                key("data"); string(r.hex)
+                key("matchingType"); int(Int(r.matchingType))
+                key("selector"); int(Int(r.selector))
+                key("usage"); int(Int(r.usage))
+                close()
+            }
+            closeArray()
+        }
         key("tlsaRecords"); int(h.pointee.tlsaRecords)
         close()
     }

@@ -17,6 +17,8 @@ public struct ExportRow: Sendable, Hashable {
         public var preference: Int
         /// Null when the host was not probed.
         public var result: String?
+        /// The host's DANE result (DANEHostStatus); null when the hosts were not probed.
+        public var dane: String?
     }
 
     public var domain: String?
@@ -38,6 +40,10 @@ public struct ExportRow: Sendable, Hashable {
     public var tlsrptStatus: String?
     /// Nil when `_smtp._tls` was not looked up.
     public var tlsrptRUA: [String]?
+    /// DANE's domain summary (DANEStatus) and DANE beside MTA-STS (DomainDelivery); null when the
+    /// MX hosts were not probed, and in rows stored before they were computed.
+    public var daneStatus: String?
+    public var delivery: String?
 
     /// Builds the row straight from a record, as the store would give it back after `write`.
     public init(record r: DomainRecord) {
@@ -55,15 +61,21 @@ public struct ExportRow: Sendable, Hashable {
         policyMX = v.policy?.mx
         httpStatus = r.evidence?.policyFetch?.httpStatus
         contentType = r.evidence?.policyFetch?.contentType
-        mx = r.evidence?.mx == nil ? nil : v.mx.map { MXRow(host: $0.host, preference: $0.preference, result: $0.result?.rawValue) }
+        mx = r.evidence?.mx == nil ? nil : v.mx.map { h in
+            MXRow(host: h.host, preference: h.preference, result: h.result?.rawValue,
+                  dane: v.dane?.hosts.first { $0.host == h.host }?.status.rawValue)
+        }
         tlsrptStatus = v.tlsrpt?.status.rawValue
         tlsrptRUA = v.tlsrpt?.rua
+        daneStatus = v.dane?.status.rawValue
+        delivery = v.combined?.delivery?.rawValue
     }
 
     /// For the database reader: every field given.
     init(domain: String?, input: String, rank: Int?, status: String, mode: String?, mxStatus: String,
          findings: [FindingRow], recordID: String?, recordRaw: String?, policyMaxAge: Int?, policyMX: [String]?,
-         httpStatus: Int?, contentType: String?, mx: [MXRow]?, tlsrptStatus: String?, tlsrptRUA: [String]?) {
+         httpStatus: Int?, contentType: String?, mx: [MXRow]?, tlsrptStatus: String?, tlsrptRUA: [String]?,
+         daneStatus: String? = nil, delivery: String? = nil) {
         self.domain = domain
         self.input = input
         self.rank = rank
@@ -80,6 +92,8 @@ public struct ExportRow: Sendable, Hashable {
         self.mx = mx
         self.tlsrptStatus = tlsrptStatus
         self.tlsrptRUA = tlsrptRUA
+        self.daneStatus = daneStatus
+        self.delivery = delivery
     }
 
     /// The JSONL object, keys in the order of docs/CLI.md, `input` after `domain`.
@@ -100,9 +114,11 @@ public struct ExportRow: Sendable, Hashable {
             ("policy", .object([("max_age", .optional(policyMaxAge)), ("mx", strings(policyMX)),
                                 ("http_status", .optional(httpStatus)), ("content_type", .optional(contentType))])),
             ("mx", mx.map { .array($0.map {
-                .object([("host", .string($0.host)), ("preference", .int($0.preference)), ("result", .optional($0.result))])
+                .object([("host", .string($0.host)), ("preference", .int($0.preference)), ("result", .optional($0.result)),
+                         ("dane", .optional($0.dane))])
             }) } ?? .null),
             ("tlsrpt", .object([("status", .optional(tlsrptStatus)), ("rua", strings(tlsrptRUA))])),
+            ("dane", .object([("status", .optional(daneStatus)), ("delivery", .optional(delivery))])),
         ])
     }
 

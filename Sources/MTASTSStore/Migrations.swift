@@ -118,6 +118,13 @@ enum Migrations {
 
         // Views only (Migrations+Views.swift): the report's definitions for plain SQL.
         ("0004_report_views", reportViews),
+        // DANE (issue 17): the domain's DANE summary and DANE beside MTA-STS, and each MX host's
+        // DANE result. NULL in rows written before, until `reclassify` fills them in.
+        ("0005_dane", """
+        ALTER TABLE domains ADD COLUMN dane_status TEXT;
+        ALTER TABLE domains ADD COLUMN delivery TEXT;
+        ALTER TABLE mx_hosts ADD COLUMN dane TEXT;
+        """),
     ]
 
     /// Applies every migration not yet recorded, in order. Refuses a database that records a

@@ -10,7 +10,7 @@ extension ScanStore {
         // they are different statements on the same read snapshot.
         let rows = try db.prepare("""
             SELECT id, domain, input, rank, status, mode, mx_status, mx_count, record_id, record_raw,
-                   policy_max_age, policy_mx_count, http_status, content_type, tlsrpt_status
+                   policy_max_age, policy_mx_count, http_status, content_type, tlsrpt_status, dane_status, delivery
             FROM domains WHERE scan_id = ? ORDER BY line_no
             """)
         try rows.query([.int(scanID)]) { r in
@@ -23,7 +23,7 @@ extension ScanStore {
                 mode: r.text(5), mxStatus: r.text(6) ?? "", findings: try findings(id),
                 recordID: r.text(8), recordRaw: r.text(9), policyMaxAge: r.optionalInt(10), policyMX: policyMX,
                 httpStatus: r.optionalInt(12), contentType: r.text(13), mx: mx,
-                tlsrptStatus: r.text(14), tlsrptRUA: rua)
+                tlsrptStatus: r.text(14), tlsrptRUA: rua, daneStatus: r.text(15), delivery: r.text(16))
             try body(row)
         }
     }
@@ -37,8 +37,8 @@ extension ScanStore {
 
     func mxHosts(_ id: Int64) throws -> [ExportRow.MXRow] {
         var out: [ExportRow.MXRow] = []
-        try statement("SELECT host, preference, result FROM mx_hosts WHERE domain_id = ? ORDER BY ordinal")
-            .query([.int(id)]) { out.append(.init(host: $0.text(0) ?? "", preference: Int($0.int(1)), result: $0.text(2))) }
+        try statement("SELECT host, preference, result, dane FROM mx_hosts WHERE domain_id = ? ORDER BY ordinal")
+            .query([.int(id)]) { out.append(.init(host: $0.text(0) ?? "", preference: Int($0.int(1)), result: $0.text(2), dane: $0.text(3))) }
         return out
     }
 

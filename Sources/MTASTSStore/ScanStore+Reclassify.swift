@@ -41,7 +41,7 @@ extension ScanStore {
                     let update = try statement("""
                         UPDATE domains SET status = ?, mode = ?, mx_status = ?, mx_count = ?, record_id = ?, record_raw = ?,
                             policy_mode = ?, policy_max_age = ?, policy_mx_count = ?, http_status = ?, content_type = ?,
-                            tlsrpt_status = ?, tlsrpt_raw = ?
+                            tlsrpt_status = ?, tlsrpt_raw = ?, dane_status = ?, delivery = ?
                         WHERE id = ?
                         """)
                     let e: Evidence? = judged

@@ -59,7 +59,7 @@ extension ScanStore {
         return w
     }
 
-    static let verdictColumnCount: Int32 = 13
+    static let verdictColumnCount: Int32 = 15
 
     /// Binds the verdict columns of `domains`, status to tlsrpt_raw, to parameters `first`... in
     /// the order of the INSERT above and of the UPDATE in reclassify. The verdict and evidence by
@@ -80,6 +80,8 @@ extension ScanStore {
         try s.bind(first + 10, e.pointee?.policyFetch?.contentType)
         try s.bind(first + 11, v.pointee.tlsrpt?.status.rawValue)
         try s.bind(first + 12, v.pointee.tlsrpt?.raw)
+        try s.bind(first + 13, v.pointee.dane?.status.rawValue)
+        try s.bind(first + 14, v.pointee.combined?.delivery?.rawValue)
     }
 
     /// findings, mx_hosts, policy_mx and tlsrpt_rua of one domain row.
@@ -102,12 +104,13 @@ extension ScanStore {
             let rows = min(v.pointee.mx.count - first, w.mxHosts.count)
             let s = w.mxHosts[rows - 1]
             for k in 0..<rows {
-                let p = Int32(5 * k), h = v.pointee.mx[first + k]
+                let p = Int32(6 * k), h = v.pointee.mx[first + k]
                 try s.bind(p + 1, id)
                 try s.bind(p + 2, first + k)
                 try s.bind(p + 3, h.host)
                 try s.bind(p + 4, h.preference)
                 try s.bind(p + 5, h.result?.rawValue)
+                try s.bind(p + 6, v.pointee.dane?.hosts.first { $0.host == h.host }?.status.rawValue)
             }
             try s.runBound()
             first += rows

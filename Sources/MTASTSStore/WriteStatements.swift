@@ -20,14 +20,14 @@ final class WriteStatements {
         domain = try db.prepare("""
             INSERT INTO domains(scan_id, line_no, input, rank, domain, status, mode, mx_status, mx_count,
                 record_id, record_raw, policy_mode, policy_max_age, policy_mx_count, http_status, content_type,
-                tlsrpt_status, tlsrpt_raw, millis)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                tlsrpt_status, tlsrpt_raw, dane_status, delivery, millis)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(scan_id, line_no) DO NOTHING
             """)
         finding = try db.prepare("INSERT INTO findings(domain_id, ordinal, code, severity, host, detail) VALUES (?, ?, ?, ?, ?, ?)")
         mxHosts = try (1...Self.mxHostRowsMax).map { n in
-            try db.prepare("INSERT OR FAIL INTO mx_hosts(domain_id, ordinal, host, preference, result) VALUES "
-                           + Array(repeating: "(?, ?, ?, ?, ?)", count: n).joined(separator: ", "))
+            try db.prepare("INSERT OR FAIL INTO mx_hosts(domain_id, ordinal, host, preference, result, dane) VALUES "
+                           + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: n).joined(separator: ", "))
         }
         policyMX = try db.prepare("INSERT INTO policy_mx(domain_id, ordinal, pattern) VALUES (?, ?, ?)")
         rua = try db.prepare("INSERT INTO tlsrpt_rua(domain_id, ordinal, uri) VALUES (?, ?, ?)")

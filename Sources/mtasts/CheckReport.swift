@@ -35,8 +35,24 @@ enum CheckReport {
         }
         out += "4. TXT _smtp._tls.\(e.domain)  [RFC 8460 §3]\n"
         out += "   \(v.tlsrpt?.status.rawValue ?? "not looked up")" + ((v.tlsrpt?.rua.isEmpty ?? true) ? "" : ": " + v.tlsrpt!.rua.joined(separator: ", ")) + "\n"
+        out += "5. DANE, TLSA _25._tcp.<MX host>  [RFC 7672; beside MTA-STS: RFC 8461 §2]\n"
+        if let dane = v.dane, let combined = v.combined {
+            out += "   dane_status: \(dane.status.rawValue); delivery: \(combined.delivery?.rawValue ?? "unknown")\n"
+            for h in dane.hosts {
+                let tlsa = e.mx?.hosts.first { $0.name == h.host }
+                let lookup = tlsa?.tlsa.map { "\($0.outcome.rawValue)\($0.authenticated ? ", AD" : ", no AD")" } ?? "not looked up"
+                let c = combined.hosts.first { $0.host == h.host }
+                out += "   \(h.host): \(h.status.rawValue) (TLSA \(lookup), \(tlsa?.tlsaAnswers?.count ?? tlsa?.tlsaRecords ?? 0) record(s))"
+                out += (c.map { "; decided by \($0.policy.rawValue): \($0.delivery.rawValue)" } ?? "") + "\n"
+                for r in tlsa?.tlsaAnswers ?? [] {
+                    out += "      \(r.presentation)\(r == h.matched ? "  <- matched" : DANE.isUsable(r) ? "" : "  (unusable)")\n"
+                }
+            }
+        } else {
+            out += "   not judged (MX hosts not probed)\n"
+        }
         if let ns = e.ns {   // asked only with a record: who operates the domain's DNS
-            out += "5. NS \(e.domain)  (DNS operator)\n   \(ns.lookup.rawValue)" + (ns.hosts.isEmpty ? "" : ": " + ns.hosts.joined(separator: " ")) + "\n"
+            out += "6. NS \(e.domain)  (DNS operator)\n   \(ns.lookup.rawValue)" + (ns.hosts.isEmpty ? "" : ": " + ns.hosts.joined(separator: " ")) + "\n"
         }
         out += "\n"
         if v.findings.isEmpty { out += "No findings.\n" }

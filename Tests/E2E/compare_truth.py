@@ -2,8 +2,9 @@
 """Compare `mtasts export --format jsonl` with the world's ground truth, domain by domain.
 
 Usage: compare_truth.py TRUTH.jsonl EXPORT.jsonl [--max-print N]
-Checks, for every truth row: status, mode, mx_status, each MX host's result (by host name), and
-that every finding the truth requires appears in the export. Prints every disagreement by domain
+Checks, for every truth row: status, mode, mx_status, each MX host's result (by host name), that
+every finding the truth requires appears in the export, and (truth rows with `dane`) the DANE
+status, the combined delivery and each MX host's DANE result. Prints every disagreement by domain
 and kind, a table of disagreements by kind, and a last line 'e2e-truth: N passed, M failed'.
 Exit status 1 on any disagreement. The truth comes from the world generator's intent, never from
 mtasts.
@@ -48,6 +49,17 @@ def main():
             for c in t.get("findings", []):
                 if c not in codes:
                     problems.append("finding %s missing" % c)
+            # DANE (RFC 7672) and DANE beside MTA-STS (RFC 8461 §2): the domain's DANE status,
+            # the combined delivery, and each MX host's DANE result (null when not probed).
+            if "dane" in t:
+                td, ed = t["dane"] or {}, e.get("dane") or {}
+                for field in ("status", "delivery"):
+                    if td.get(field) != ed.get(field):
+                        problems.append("dane %s: truth %r, scan %r" % (field, td.get(field), ed.get(field)))
+                got = {m["host"]: m.get("dane") for m in (e.get("mx") or [])}
+                for host, want in (td.get("hosts") or {}).items():
+                    if got.get(host, "<absent>") != want:
+                        problems.append("dane of %s: truth %r, scan %r" % (host, want, got.get(host, "<absent>")))
             if "tlsrpt" in t and t["tlsrpt"] is not None and (e.get("tlsrpt") or {}).get("status") != t["tlsrpt"]:
                 problems.append("tlsrpt: truth %r, scan %r" % (t["tlsrpt"], (e.get("tlsrpt") or {}).get("status")))
         if problems:

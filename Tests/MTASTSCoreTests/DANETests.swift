@@ -253,3 +253,89 @@ struct DANECase: Sendable, CustomTestStringConvertible {
         #expect(TLSARecord.bytes(hex: "0g") == nil && TLSARecord.bytes(hex: "abc") == nil)
     }
 }
+
+// DANE beside MTA-STS (RFC 8461 §2), host by host: expected outcomes written from the RFC text
+// in docs/VERDICTS.md ("DANE"), one host per case.
+@Suite struct DANECombineTests {
+    static func verdict(mode: PolicyMode?, result: MXResult?) -> Verdict {
+        Verdict(status: mode == nil ? .noRecord : .valid, mode: mode, mxStatus: .allPass,
+                mx: [MXHostVerdict(host: "mx.example", preference: 10, result: result)])
+    }
+
+    static func dane(_ status: DANEHostStatus, secure: Bool) -> DANEDomainJudgement {
+        DANE.summarise([DANEHostResult(host: "mx.example", status: status, secureTLSA: secure, mxSecure: true,
+                                       usableRecords: 0, matched: nil, findings: [])])
+    }
+
+    struct Case: Sendable, CustomTestStringConvertible {
+        let dane: DANEHostStatus, secure: Bool, mode: PolicyMode?, result: MXResult
+        let policy: TransportPolicy, delivery: HostDelivery
+        var testDescription: String { "\(dane.rawValue) \(mode?.rawValue ?? "no-policy") \(result.rawValue)" }
+    }
+
+    static let cases: [Case] = [
+        // DANE applies: its outcome stands, MTA-STS cannot override a failure (§2).
+        Case(dane: .authenticated, secure: true, mode: .enforce, result: .pass, policy: .dane, delivery: .authenticated),
+        Case(dane: .mismatch, secure: true, mode: .enforce, result: .pass, policy: .dane, delivery: .deferred),
+        Case(dane: .mismatch, secure: true, mode: .testing, result: .pass, policy: .dane, delivery: .deferred),
+        Case(dane: .noTLS, secure: true, mode: nil, result: .starttlsNotSupported, policy: .dane, delivery: .deferred),
+        Case(dane: .lookupFailed, secure: false, mode: .enforce, result: .pass, policy: .dane, delivery: .deferred),
+        Case(dane: .unusable, secure: true, mode: .enforce, result: .pass, policy: .dane, delivery: .unauthenticated),
+        // DANE does not apply: the policy's mode decides.
+        Case(dane: .notApplicable, secure: false, mode: .enforce, result: .pass, policy: .mtaSTS, delivery: .authenticated),
+        Case(dane: .notApplicable, secure: false, mode: .enforce, result: .certificateExpired, policy: .mtaSTS, delivery: .deferred),
+        Case(dane: .notApplicable, secure: false, mode: .testing, result: .certificateExpired, policy: .mtaSTS, delivery: .unauthenticated),
+        Case(dane: .notApplicable, secure: false, mode: PolicyMode.none, result: .pass, policy: .none, delivery: .unauthenticated),
+        Case(dane: .notApplicable, secure: false, mode: nil, result: .starttlsNotSupported, policy: .none, delivery: .unauthenticated),
+        // Nobody delivers to a host no session reached.
+        Case(dane: .notApplicable, secure: false, mode: nil, result: .unreachable, policy: .none, delivery: .deferred),
+        Case(dane: .unjudged, secure: true, mode: .testing, result: .unreachable, policy: .dane, delivery: .deferred),
+        // Validated records but nothing matched yet (old evidence): not known.
+        Case(dane: .unknown, secure: true, mode: .enforce, result: .pass, policy: .dane, delivery: .unknown),
+    ]
+
+    @Test(arguments: cases)
+    func oneHost(_ c: Case) {
+        let combined = DANE.combine(Self.dane(c.dane, secure: c.secure), Self.verdict(mode: c.mode, result: c.result))
+        #expect(combined.hosts == [CombinedHost(host: "mx.example", policy: c.policy, delivery: c.delivery)])
+        #expect(combined.delivery == (c.delivery == .unknown ? nil : c.delivery == .deferred ? .deferred
+                                      : c.delivery == .authenticated ? .authenticated : .unauthenticated))
+    }
+
+    @Test func domainOverHosts() {
+        func host(_ name: String, _ s: DANEHostStatus) -> DANEHostResult {
+            DANEHostResult(host: name, status: s, secureTLSA: s != .notApplicable, mxSecure: nil, usableRecords: 1, matched: nil, findings: [])
+        }
+        let v = Verdict(status: .valid, mode: .enforce, mxStatus: .partial,
+                        mx: [MXHostVerdict(host: "a", preference: 10, result: .pass), MXHostVerdict(host: "b", preference: 20, result: .pass),
+                             MXHostVerdict(host: "c", preference: 30, result: nil)])
+        #expect(DANE.combine(DANE.summarise([host("a", .authenticated), host("b", .mismatch)]), v).delivery == .partlyDeferred)
+        #expect(DANE.combine(DANE.summarise([host("a", .mismatch), host("b", .noTLS)]), v).delivery == .deferred)
+        #expect(DANE.combine(DANE.summarise([host("a", .authenticated), host("b", .notApplicable)]), v).delivery == .authenticated)
+        #expect(DANE.combine(DANE.summarise([host("a", .unusable), host("b", .notApplicable)]), v).delivery == .unauthenticated)
+        // A host not probed (result null) is left out.
+        #expect(DANE.combine(DANE.summarise([host("a", .authenticated), host("b", .authenticated)]), v).hosts.count == 2)
+    }
+}
+
+// Hostile input to the judge: garbage where certificates should be, a TLSA record of 64 KiB, an
+// empty chain. Each is a verdict (mismatch, unusable), never a crash.
+@Suite struct DANEHostileTests {
+    @Test func garbageChainsAndRecords() throws {
+        let garbage: [[UInt8]] = [[], [0x30], [0x30, 0x84, 0xFF, 0xFF, 0xFF, 0xFF], [UInt8](repeating: 0x30, count: 1000),
+                                  (0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 37) }]
+        let records = [TLSARecord(usage: 3, selector: 1, matchingType: 1, data: [UInt8](repeating: 1, count: 32)),
+                       TLSARecord(usage: 2, selector: 1, matchingType: 0, data: [UInt8](repeating: 2, count: 65_535)),
+                       TLSARecord(usage: 3, selector: 0, matchingType: 0, data: [0x30])]
+        for chain in [garbage, [garbage[1]], garbage.reversed()] {
+            let h = DANETests.host(records: Array(records.prefix(2)), chain: chain)
+            #expect(DANE.judgeHost(h).status == .mismatch)
+        }
+        for cert in garbage {
+            #expect(DANE.association(of: cert, selector: 1, matchingType: 1) == nil)
+            #expect(X509Reader.daneParts(der: cert) == nil)
+        }
+        // One byte of data that is a whole "certificate": matching type 0, selector 0, matches.
+        #expect(DANE.judgeHost(DANETests.host(records: [records[2]], chain: [[0x30]])).status == .authenticated)
+    }
+}

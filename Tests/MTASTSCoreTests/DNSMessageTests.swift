@@ -533,6 +533,29 @@ struct DNSMessageTests {
         #expect(a.tlsaCount == 2)
         #expect(a.authenticated == true)
         #expect(a.txt == [])
+        #expect(a.tlsa == [TLSARecord(usage: 3, selector: 1, matchingType: 1, data: [UInt8](repeating: 0x5A, count: 32)),
+                           TLSARecord(usage: 2, selector: 0, matchingType: 1, data: [UInt8](repeating: 0xA5, count: 32))])
+    }
+
+    @Test func tlsaRecordsAreKept() throws {
+        // RFC 6698 §2.3's examples in presentation form, put on the wire by hand here.
+        let sha256 = "d2abde240d7cd3ee6b4b28c54df034b97983a1d16e8a410e4561cb106618e971"
+        let sha512 = "92003ba34942dc74152e2f2c408d29eca5a520e7f2e06bb944f4dca346baf63c1b177615d466f6c4b71c216a50292bd58c9ebdd2f74e38fe51ffd48c43326cbc"
+        func bytes(_ h: String) -> [UInt8] {
+            stride(from: 0, to: h.count, by: 2).map { UInt8(h.dropFirst($0).prefix(2), radix: 16)! }
+        }
+        let m = Wire.message(flags: Wire.flags(ad: true), qname: "_443._tcp.www.example.com", qtype: Wire.typeTLSA, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeTLSA, rdata: [0, 0, 1] + bytes(sha256)),
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeTLSA, rdata: [1, 1, 2] + bytes(sha512)),
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeTLSA, rdata: [3, 1, 0]),   // empty data: kept as answered
+        ])
+        let a = try #require(DNSMessage.parse(m, qname: "_443._tcp.www.example.com", qtype: .tlsa))
+        #expect(a.tlsa.map(\.presentation) == ["0 0 1 \(sha256)", "1 1 2 \(sha512)", "3 1 0 "])
+        // Fewer than three octets of RDATA is no TLSA record: the answer is malformed.
+        let short = Wire.message(qname: "_25._tcp.mx.example.com", qtype: Wire.typeTLSA, answers: [
+            Wire.rr(owner: Wire.pointer(12), type: Wire.typeTLSA, rdata: [3, 1]),
+        ])
+        #expect(DNSMessage.parse(short, qname: "_25._tcp.mx.example.com", qtype: .tlsa) == nil)
     }
 
     // MARK: The question

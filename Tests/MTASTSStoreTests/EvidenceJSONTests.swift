@@ -83,6 +83,8 @@ struct ReferenceJSONWriter {
     }
     mutating func mx(_ m: MXEvidence) {
         open()
+        // Added with format 3 (issue 17, DANE): the MX answer's AD bit, when the hosts were probed.
+        if let v = m.authenticated { key("authenticated"); bool(v) }
         key("hosts"); openArray(); for h in m.hosts { host(h) }; closeArray()
         key("implicit"); bool(m.implicit)
         key("lookup"); string(m.lookup.rawValue)
@@ -100,6 +102,15 @@ struct ReferenceJSONWriter {
         key("preference"); int(h.preference)
         key("probes"); openArray(); for p in h.probes { probe(p) }; closeArray()
         if let t = h.tlsa { key("tlsa"); lookup(t) }
+        // Format 3: the TLSA records, association data as lower-case hex (TLSARecord's Codable).
+        if let rs = h.tlsaAnswers {
+            key("tlsaAnswers"); openArray()
+            for r in rs {
+                open(); key("data"); string(r.data.map { String(format: "%02x", $0) }.joined())
+                key("matchingType"); int(r.matchingType); key("selector"); int(r.selector); key("usage"); int(r.usage); close()
+            }
+            closeArray()
+        }
         key("tlsaRecords"); int(h.tlsaRecords)
         close()
     }
@@ -189,7 +200,9 @@ struct ReferenceJSONWriter {
         let hosts = (0..<3).map { h in
             MXEvidence.Host(name: s(h), preference: h == 0 ? -1 : Int.max - h, addressLookup: h == 1 ? nil : .servFail,
                             addresses: ["192.0.2.1", s(h)], probes: h == 2 ? [] : [probe(h), probe(h + 1)],
-                            tlsa: h == 0 ? nil : lookup(h), tlsaRecords: h)
+                            tlsa: h == 0 ? nil : lookup(h), tlsaRecords: h,
+                            tlsaAnswers: h == 0 ? nil : (0..<h).map { TLSARecord(usage: UInt8(h + $0), selector: 255, matchingType: UInt8($0),
+                                                                                 data: $0 == 0 ? [] : [0, 0x0F, 0xA0, 0xFF, UInt8(i % 256)]) })
         }
         return Evidence(domain: s(0), scanTime: Int64(i) - 1_000_000, txt: i % 4 == 3 ? nil : lookup(1),
                         policyFetch: i % 4 == 2 ? nil : PolicyFetchEvidence(outcome: .response, tls: tls(i, chain: [[9, 9], [8]]),
@@ -201,7 +214,8 @@ struct ReferenceJSONWriter {
                                                                             facts: i % 5 == 0 ? nil : facts(i, smtp: i % 7 == 0)),
                         tlsrpt: i % 4 == 1 ? nil : lookup(2), mx: i % 4 == 0 ? nil : MXEvidence(lookup: .noError, hosts: hosts,
                                                                                                 probed: true, implicit: i % 2 == 0,
-                                                                                                probeLimit: i % 3 == 0 ? 2 : nil),
+                                                                                                probeLimit: i % 3 == 0 ? 2 : nil,
+                                                                                                authenticated: i % 3 == 1 ? nil : i % 2 == 0),
                         ns: i % 3 == 2 ? nil : NSEvidence(lookup: DNSOutcome.allCases[i % DNSOutcome.allCases.count],
                                                           hosts: i % 3 == 1 ? [] : [s(7), "ns2.provider.example"]))
     }

@@ -7,7 +7,7 @@ import Testing
 
 @Suite struct ExportTests {
     static let topKeys: Set<String> = ["domain", "input", "rank", "status", "mode", "mx_status", "findings",
-                                       "record", "policy", "mx", "tlsrpt"]
+                                       "record", "policy", "mx", "tlsrpt", "dane"]
 
     /// Invalid input, no record, valid with findings: lines 1, 2, 3.
     static func seeded() throws -> (ScanStore, Int64, [DomainRecord]) {
@@ -34,6 +34,7 @@ import Testing
             #expect(Set((row["record"] as? [String: Any] ?? [:]).keys) == ["id", "raw"])
             #expect(Set((row["policy"] as? [String: Any] ?? [:]).keys) == ["max_age", "mx", "http_status", "content_type"])
             #expect(Set((row["tlsrpt"] as? [String: Any] ?? [:]).keys) == ["status", "rua"])
+            #expect(Set((row["dane"] as? [String: Any] ?? [:]).keys) == ["status", "delivery"])
         }
 
         let invalid = rows[0]
@@ -120,8 +121,8 @@ import Testing
                          Fixture.record(4, odd)], scanID: scan)
         var lines: [String] = []
         try store.exportRows(scanID: scan) { lines.append($0.csvLine) }
-        #expect(CSV.headerLine == "domain,input,rank,status,mode,mx_status,findings,record_id,record_raw,policy_max_age,policy_mx,policy_http_status,policy_content_type,mx_hosts,mx_preferences,mx_results,tlsrpt_status,tlsrpt_rua\r\n")
-        #expect(lines[0] == ",'=cmd(),,invalid-input,,not-probed,,,,,,,,,,,,\r\n")
+        #expect(CSV.headerLine == "domain,input,rank,status,mode,mx_status,findings,record_id,record_raw,policy_max_age,policy_mx,policy_http_status,policy_content_type,mx_hosts,mx_preferences,mx_results,tlsrpt_status,tlsrpt_rua,dane_status,delivery\r\n")
+        #expect(lines[0] == ",'=cmd(),,invalid-input,,not-probed,,,,,,,,,,,,,,\r\n")
         #expect(lines[1].hasPrefix(",'-2+3,"))
         #expect(lines[2].hasPrefix(",'@SUM(A1),"))
         #expect(lines[3].contains(#","v=STSv1; id=""a,b""","#))
@@ -132,8 +133,11 @@ import Testing
         let (store, scan, _) = try Self.seeded()
         var lines: [String] = []
         try store.exportRows(scanID: scan) { lines.append($0.csvLine) }
-        #expect(lines[2] == "example.com,example.com,3,valid,enforce,partial,policy-wildcard-mx mx-pattern-mismatch,20240501,v=STSv1; id=20240501,604800,mail.example.com *.example.net,200,text/plain,mail.example.com backup.example.org,10 20,pass pattern-mismatch,valid,mailto:tlsrpt@example.com\r\n")
+        #expect(lines[2] == "example.com,example.com,3,valid,enforce,partial,policy-wildcard-mx mx-pattern-mismatch,20240501,v=STSv1; id=20240501,604800,mail.example.com *.example.net,200,text/plain,mail.example.com backup.example.org,10 20,pass pattern-mismatch,valid,mailto:tlsrpt@example.com,not-probed,partly-deferred\r\n")
+        // dane_status not-probed: the fixture's hosts were probed but their TLSA never looked up.
+        // With no TLSA seen, the enforce policy decides (VERDICTS.md, "DANE"): mail.example.com
+        // passes, backup.example.org matches no pattern and is deferred: partly-deferred.
         // Not probed: hosts listed, results empty.
-        #expect(lines[1] == "plain.example,plain.example,2,no-record,,not-probed,,,,,,,,mx.provider.example,5,,absent,\r\n")
+        #expect(lines[1] == "plain.example,plain.example,2,no-record,,not-probed,,,,,,,,mx.provider.example,5,,absent,,,\r\n")
     }
 }

@@ -20,7 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import world_certs  # noqa: E402
 import world_kinds as K  # noqa: E402
-from world_model import (DEAD_DNS_IP, GROUP_SIZE, HTTPS_TARPIT, MX_CLASSES, NGINX_IPS,  # noqa: E402
+from world_model import (DANE_CLASSES, DEAD_DNS_IP, GROUP_SIZE, HTTPS_TARPIT, MX_CLASSES, NGINX_IPS,  # noqa: E402
                          NGINX_TLS10_IP, PROBED_STATUSES, PROVIDERS, SMTP_REFUSED_IP,
                          SMTP_TARPIT, World, postfix_ip, provider_mx, sid)
 
@@ -43,7 +43,8 @@ policy-duplicate-key policy-unknown-key policy-version-not-first policy-wildcard
 mx-pattern-mismatch mx-starttls-not-supported mx-cert-host-mismatch mx-cert-expired
 mx-cert-not-trusted mx-tls-failure mx-unreachable mx-null mx-implicit mx-dns-error
 mx-sni-dependent enforce-blocks-all-mx testing-would-fail tlsrpt-missing tlsrpt-invalid
-tlsrpt-multiple dane-tlsa""".split()
+tlsrpt-multiple dane-tlsa dane-mismatch dane-no-tls dane-unusable dane-partial
+dane-tlsa-unsigned""".split()
 # Only a second scan can show these: policy-changed-id-unchanged policy-id-changed-body-same
 # mode-changed record-removed: epoch 2 (--epoch 2, world_kinds.CHANGES) is where they come from,
 # checked against transitions.jsonl by Tests/E2E/epochs.sh.
@@ -275,8 +276,8 @@ def finish(w, D):
             addr[host].append(SMTP_REFUSED_IP)
         elif served == "noaddr":
             w.rr(host, "TXT", '"this MX host has no address"')
-        if cls == "dane":        # DANE-EE SPKI SHA-256 of the shared leaf key
-            w.rr("_25._tcp." + host, "TLSA", "3 1 1 " + w.pki.leaf_spki_sha256())
+        for usage, selector, mtype, what in DANE_CLASSES.get(cls, ([], None, None))[0]:
+            w.rr("_25._tcp." + host, "TLSA", "%d %d %d %s" % (usage, selector, mtype, w.pki.tlsa_data(what, mtype)))
 
     def add(hosts, tls, variant, tag, size=GROUP_SIZE):
         for i in range(0, len(hosts), size):

@@ -133,9 +133,22 @@ class PKI:
         os.chmod(os.path.join(ca_dir, "leaf.key"), 0o644)  # test key: nginx/postfix workers read it
 
     def leaf_spki_sha256(self):
-        spki = self.leaf_key.public_key().public_bytes(serialization.Encoding.DER,
-                                                       serialization.PublicFormat.SubjectPublicKeyInfo)
-        return hashlib.sha256(spki).hexdigest()
+        return self.tlsa_data("leaf-spki", 1)
+
+    def tlsa_data(self, what, matching_type):
+        """TLSA association data in hex (RFC 6698 §2.1): `what` is leaf-spki, inter-spki,
+        untrusted-spki (a SubjectPublicKeyInfo, selector 1) or inter-cert (a certificate's DER,
+        selector 0); matching type 0 the bytes, 1 SHA-256, 2 SHA-512, others SHA-256 too."""
+        owner, part = what.split("-")
+        if part == "cert":
+            data = {"inter": self.inter, "root": self.root}[owner].public_bytes(serialization.Encoding.DER)
+        else:
+            key = {"leaf": self.leaf_key, "inter": self.inter_key, "untrusted": self.untrusted_key}[owner]
+            data = key.public_key().public_bytes(serialization.Encoding.DER,
+                                                 serialization.PublicFormat.SubjectPublicKeyInfo)
+        if matching_type == 0:
+            return data.hex()
+        return (hashlib.sha512 if matching_type == 2 else hashlib.sha256)(data).hexdigest()
 
 
 _PKI = None

@@ -336,6 +336,21 @@ SPECIAL = {
     "mx-one-addr-silent": mxk("silent-addr"),
     "mx-sni-dependent": mxk("sni"),
     "mx-dane": mxk("dane"),
+    # DANE (RFC 7672): records that match (usages 2 and 3, selectors 0 and 1, matching types 0, 1
+    # and 2), that do not, that are unusable, that are not signed, a host without STARTTLS, and
+    # one MX host with DANE beside one without (world_model.DANE_CLASSES has the records)
+    "dane-ee-spki-full": mxk("dane-ee-full"),
+    "dane-ee-spki-sha512": mxk("dane-ee-512"),
+    "dane-ta-cert-sha256": mxk("dane-ta-cert"),
+    "dane-ta-cert-full": mxk("dane-ta-full"),
+    "dane-ta-spki-sha512": mxk("dane-ta-spki-512"),
+    "dane-mismatch": mxk("dane-mismatch"),
+    "dane-mismatch-testing": mxk("dane-mismatch", mode="testing"),
+    "dane-ta-not-in-chain": mxk("dane-ta-absent"),
+    "dane-unusable": mxk("dane-unusable"),
+    "dane-no-starttls": mxk("dane-notls"),
+    "dane-unsigned": lambda d: dict(mx=[(10, "mx-%s.unsigned.example" % d.replace(".", "-"), "dane-unsigned")]),
+    "dane-partial": lambda d: dict(mx=[(10, "mx1." + d, "dane"), (20, "mx2." + d, "good")]),
     "mx-partial": lambda d: dict(mx=[(10, "mx1." + d, "good"), (20, "mx2." + d, "expired")]),
     "mx-many": lambda d: dict(mx=[(10, "mx1." + d, "good"), (20, "mx2." + d, "refused"),
                                   (30, "mx3." + d, "good")]),

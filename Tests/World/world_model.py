@@ -41,6 +41,17 @@ MX_CLASSES = {
     "good":              ("pass", [], "pf:good"),
     "inter":             ("pass", [], "pf:inter"),
     "dane":              ("pass", ["dane-tlsa"], "pf:good"),
+    # DANE (RFC 7672) cases: the TLSA records of each class are in DANE_CLASSES below
+    "dane-ee-full":      ("pass", ["dane-tlsa"], "pf:good"),
+    "dane-ee-512":       ("pass", ["dane-tlsa"], "pf:good"),
+    "dane-ta-cert":      ("pass", ["dane-tlsa"], "pf:inter"),
+    "dane-ta-full":      ("pass", ["dane-tlsa"], "pf:inter"),
+    "dane-ta-spki-512":  ("pass", ["dane-tlsa"], "pf:inter"),
+    "dane-mismatch":     ("pass", ["dane-tlsa", "dane-mismatch"], "pf:good"),
+    "dane-ta-absent":    ("pass", ["dane-tlsa", "dane-mismatch"], "pf:good"),
+    "dane-unusable":     ("pass", ["dane-tlsa", "dane-unusable"], "pf:good"),
+    "dane-notls":        ("starttls-not-supported", ["dane-tlsa", "dane-no-tls"], "pf-notls"),
+    "dane-unsigned":     ("pass", ["dane-tlsa", "dane-tlsa-unsigned"], "pf:good"),
     "sni":               ("pass", ["mx-sni-dependent"], "pf-sni"),
     "dead-addr":         ("pass", [], "pf:good+refused"),
     "silent-addr":       ("pass", [], "pf:good+silent"),
@@ -67,6 +78,27 @@ MX_CLASSES = {
     # one shared listener whose certificate names none of them (what a probe-all scan would see)
     "bulk":              ("certificate-host-mismatch", [], "pf-bulk"),
 }
+# DANE classes -> (TLSA records as (usage, selector, matching type, what they hash), the DANE
+# result of the host, whether its zone is signed). What the records name: the shared leaf key's
+# SubjectPublicKeyInfo, the intermediate CA's certificate or key (served in the chain only by
+# "pf:inter" listeners), the untrusted CA's key (presented by no MX host). Usage 1 (PKIX-EE) and
+# matching type 3 are unusable for SMTP (RFC 7672 §3.1.3, RFC 6698 §2.1.3). Hosts of
+# "dane-unsigned" live in the unsigned example. zone: their TLSA answers carry no AD bit.
+DANE_CLASSES = {
+    "dane":             ([(3, 1, 1, "leaf-spki")], "authenticated", True),
+    "dane-ee-full":     ([(3, 1, 0, "leaf-spki")], "authenticated", True),
+    "dane-ee-512":      ([(3, 1, 2, "leaf-spki")], "authenticated", True),
+    "dane-ta-cert":     ([(2, 0, 1, "inter-cert")], "authenticated", True),
+    "dane-ta-full":     ([(2, 0, 0, "inter-cert")], "authenticated", True),
+    "dane-ta-spki-512": ([(2, 1, 2, "inter-spki")], "authenticated", True),
+    "dane-mismatch":    ([(3, 1, 1, "untrusted-spki")], "mismatch", True),
+    "dane-ta-absent":   ([(2, 0, 1, "inter-cert")], "mismatch", True),
+    "dane-unusable":    ([(1, 1, 1, "leaf-spki"), (3, 1, 3, "leaf-spki")], "unusable", True),
+    "dane-notls":       ([(3, 1, 1, "leaf-spki")], "no-tls", True),
+    "dane-unsigned":    ([(3, 1, 1, "leaf-spki")], "not-applicable", False),
+}
+# MX classes whose host has no address: no sender connects, DANE is not judged (RFC 7672 §2.2.2)
+NO_ADDRESS_CLASSES = {"noaddr", "nxdomain", "servfail"}
 RESULT_FINDING = {
     "pattern-mismatch": "mx-pattern-mismatch", "starttls-not-supported": "mx-starttls-not-supported",
     "certificate-host-mismatch": "mx-cert-host-mismatch", "certificate-expired": "mx-cert-expired",
@@ -237,13 +269,70 @@ class World:
                 mx_status = "none-pass"
         if status == "valid" and mx_status == "none-pass":
             f += {"enforce": ["enforce-blocks-all-mx"], "testing": ["testing-would-fail"]}.get(mode, [])
+        dane = self.dane_truth(rows, mx_lookup, probed, status, mode)
+        if dane and dane["partial"]:
+            f.append("dane-partial")
         if status == "valid" and tlsrpt == "absent":
             f.append("tlsrpt-missing")
         if tlsrpt in ("invalid", "multiple"):
             f.append("tlsrpt-" + tlsrpt)
         return {"input": input, "domain": domain, "kind": kind, "status": status,
                 "mode": mode if status == "valid" else None, "mx_status": mx_status, "mx": rows,
-                "findings": sorted(set(f)), "tlsrpt": tlsrpt, "ns": ns}
+                "findings": sorted(set(f)), "tlsrpt": tlsrpt, "ns": ns,
+                "dane": dane and {k: dane[k] for k in ("status", "delivery", "hosts")}}
+
+    def dane_truth(self, rows, mx_lookup, probed, status, mode):
+        """The DANE result (RFC 7672) of each probed MX host, the domain's DANE status and what a
+        sender doing DANE and MTA-STS would do (RFC 8461 §2), from the classes the world gave the
+        hosts; nothing here asks mtasts.  None when the hosts are not probed."""
+        if not probed or mx_lookup != "ok":
+            return None
+        hosts, secure, delivery = {}, set(), {}
+        sts = mode if status == "valid" and mode in ("enforce", "testing") else None
+        for m in rows:
+            cls = self.mx_hosts.get(m["host"], "provider")
+            if cls in NO_ADDRESS_CLASSES:
+                hosts[m["host"]] = "unjudged"
+            elif cls in DANE_CLASSES:
+                hosts[m["host"]] = DANE_CLASSES[cls][1]
+                if DANE_CLASSES[cls][2]:
+                    secure.add(m["host"])
+            else:
+                hosts[m["host"]] = "not-applicable"
+            h, res = hosts[m["host"]], m["result"]
+            if h == "authenticated":
+                delivery[m["host"]] = "authenticated"
+            elif h == "unusable":
+                delivery[m["host"]] = "unauthenticated"
+            elif h in ("mismatch", "no-tls"):
+                delivery[m["host"]] = "defer"
+            elif res in ("unreachable", "dns-error"):
+                delivery[m["host"]] = "defer"
+            elif sts == "enforce":
+                delivery[m["host"]] = "authenticated" if res == "pass" else "defer"
+            elif sts == "testing":
+                delivery[m["host"]] = "authenticated" if res == "pass" else "unauthenticated"
+            else:
+                delivery[m["host"]] = "unauthenticated"
+        statuses = set(hosts.values())
+        without = [x for x, s in hosts.items() if s == "not-applicable"]
+        partial = bool(secure) and bool(without)
+        if statuses <= {"unjudged"}:
+            st = "not-probed"
+        elif not secure:
+            st = "none"
+        elif statuses & {"mismatch", "no-tls"}:
+            st = "mismatch"
+        elif "unusable" in statuses:
+            st = "unusable"
+        elif without:
+            st = "partial"
+        else:
+            st = "all-authenticated"
+        d = set(delivery.values())
+        dom = (None if not d else "defer" if d == {"defer"} else "partly-deferred" if "defer" in d else
+               "authenticated" if d == {"authenticated"} else "unauthenticated")
+        return {"status": st, "delivery": dom, "hosts": hosts, "partial": partial}
 
     @staticmethod
     def dumps(row):
