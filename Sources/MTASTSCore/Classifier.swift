@@ -41,7 +41,7 @@ public enum Classifier {
             mxHosts = hosts
             if !mxFindings.isEmpty { findings += mxFindings }
             // From the names alone (probed or not): the mail moved to another provider.
-            if let migrated = ProviderMigration.finding(patterns: usablePolicy(status, mode, policy), mx: mx) {
+            if let migrated = ProviderMigration.finding(patterns: usablePolicy(status, mode, policy), mx: mx, domain: e.domain) {
                 findings.append(migrated)
             }
             if s == .nonePass && mode == .enforce {

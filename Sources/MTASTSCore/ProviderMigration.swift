@@ -11,17 +11,21 @@
 //      parent names (each name without its first label), at least two labels long;
 //   4. no pattern lies in N: a pattern's base (the pattern without `*.`) is neither N nor a name
 //      under N. A pattern above N, such as `*.mx.microsoft` against `a.l-v1.mx.microsoft`,
-//      cannot match hosts two labels below it, so it counts as not lying in N.
+//      cannot match hosts two labels below it, so it counts as not lying in N;
+//   5. N is not the domain itself nor under it: hosts in the domain's own namespace are its own,
+//      not a provider's (`*.example.com` against `a.b.example.com` is only a mismatch).
 
 public enum ProviderMigration {
     /// The finding, or nil when the rule does not hold. `patterns` are the usable policy's mx
     /// patterns (nil: no usable policy).
-    public static func finding(patterns: [String]?, mx: MXEvidence?) -> Finding? {
+    public static func finding(patterns: [String]?, mx: MXEvidence?, domain: String) -> Finding? {
         guard let patterns, !patterns.isEmpty, let mx, !mx.lookup.isFailure, !mx.isNullMX, !mx.implicit else { return nil }
         let hosts = mx.hosts.filter(\.hasValidName).map { MXPattern.normalise($0.name) }
         guard !hosts.isEmpty else { return nil }
         guard !hosts.contains(where: { MXPattern.matchesAny(patterns, host: $0) }) else { return nil }
         guard let namespace = namespace(of: hosts) else { return nil }
+        let own = MXPattern.normalise(domain)
+        guard namespace != own, !namespace.hasSuffix("." + own) else { return nil }
         let inNamespace = patterns.contains { p in
             let base = MXPattern.normalise(p.hasPrefix("*.") ? String(p.dropFirst(2)) : p)
             return base == namespace || base.hasSuffix("." + namespace)

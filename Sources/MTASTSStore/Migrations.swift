@@ -118,6 +118,19 @@ enum Migrations {
 
         // Views only (Migrations+Views.swift): the report's definitions for plain SQL.
         ("0004_report_views", reportViews),
+
+        // Issue 17: one sender profile's outcome per domain row, written by `reclassify --profile`
+        // (recomputable from the evidence at any time; `report` computes them on the fly).
+        ("0005_profile_outcomes", """
+        CREATE TABLE profile_outcomes (
+            domain_id INTEGER NOT NULL REFERENCES domains(id),
+            profile   TEXT    NOT NULL,
+            outcome   TEXT    NOT NULL,
+            reasons   TEXT    NOT NULL,
+            host      TEXT,
+            PRIMARY KEY (domain_id, profile)
+        ) WITHOUT ROWID;
+        """),
     ]
 
     /// Applies every migration not yet recorded, in order. Refuses a database that records a

@@ -35,8 +35,19 @@ enum CheckReport {
         }
         out += "4. TXT _smtp._tls.\(e.domain)  [RFC 8460 §3]\n"
         out += "   \(v.tlsrpt?.status.rawValue ?? "not looked up")" + ((v.tlsrpt?.rua.isEmpty ?? true) ? "" : ": " + v.tlsrpt!.rua.joined(separator: ", ")) + "\n\n"
+        out += profiles(e)
         if v.findings.isEmpty { out += "No findings.\n" }
         out += FindingText.render(v.findings, indent: 0)
         return out
+    }
+
+    /// What each sender profile (docs/PROFILES.md) does with the domain's mail.
+    static func profiles(_ e: Evidence) -> String {
+        var out = "5. Sender profiles  [docs/PROFILES.md]\n"
+        for o in SenderProfile.outcomes(e, dane: DANEView.judged(e)) {
+            out += "   \(o.profile.rawValue): \(o.outcome.rawValue)" + (o.host.map { " via \($0)" } ?? "")
+            out += (o.reasons.isEmpty ? "" : " (" + o.reasons.joined(separator: ", ") + ")") + "\n"
+        }
+        return out + "\n"
     }
 }

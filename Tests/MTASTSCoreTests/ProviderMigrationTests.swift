@@ -13,6 +13,7 @@ struct ProviderMigrationTests {
         let hosts: [String]
         let migrated: Bool
         let namespace: String?
+        var domain = "customer.test"
         var testDescription: String { "\(patterns) vs \(hosts)" }
     }
 
@@ -33,12 +34,16 @@ struct ProviderMigrationTests {
         Row(patterns: ["mx.old.example"], hosts: ["mx.a.test", "mx.b.example"], migrated: false, namespace: nil),
         // Hosts of two labels have a one-label parent: no namespace.
         Row(patterns: ["mx.old.example"], hosts: ["other.example"], migrated: false, namespace: nil),
+        // Hosts in the domain's own namespace are its own: a pattern too shallow is only a mismatch.
+        Row(patterns: ["*.example.com"], hosts: ["a.b.example.com"], migrated: false, namespace: "b.example.com", domain: "example.com"),
+        // The same hosts for another domain: a provider's namespace.
+        Row(patterns: ["*.example.com"], hosts: ["a.b.example.com"], migrated: true, namespace: "b.example.com", domain: "customer.test"),
         // Case and a final dot do not matter.
         Row(patterns: ["*.MAIL.Old.Example"], hosts: ["A.New.Example."], migrated: true, namespace: "new.example"),
     ]
 
     @Test(arguments: rows) func rule(_ r: Row) {
-        let f = ProviderMigration.finding(patterns: r.patterns, mx: Self.mx(r.hosts))
+        let f = ProviderMigration.finding(patterns: r.patterns, mx: Self.mx(r.hosts), domain: r.domain)
         #expect((f != nil) == r.migrated)
         if let f { #expect(f.code == .mxProviderMigrated && f.severity == .warning) }
         #expect(ProviderMigration.namespace(of: r.hosts.map { MXPattern.normalise($0) }) == r.namespace)
@@ -46,13 +51,13 @@ struct ProviderMigrationTests {
 
     @Test func notWithoutAUsablePolicyOrMXSet() {
         let hosts = ["a.l-v1.mx.microsoft"]
-        #expect(ProviderMigration.finding(patterns: nil, mx: Self.mx(hosts)) == nil)
-        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: nil) == nil)
-        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: Self.mx(["."])) == nil)   // null MX
-        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: Self.mx(["a.b.c.test"], implicit: true)) == nil)
+        #expect(ProviderMigration.finding(patterns: nil, mx: Self.mx(hosts), domain: "d.test") == nil)
+        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: nil, domain: "d.test") == nil)
+        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: Self.mx(["."]), domain: "d.test") == nil)   // null MX
+        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: Self.mx(["a.b.c.test"], implicit: true), domain: "d.test") == nil)
         var failed = Self.mx(hosts)
         failed.lookup = .servFail
-        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: failed) == nil)
+        #expect(ProviderMigration.finding(patterns: ["*.old.example"], mx: failed, domain: "d.test") == nil)
     }
 
     /// Through the classifier: only a valid policy of mode testing or enforce counts.

@@ -81,10 +81,12 @@ enum CheckdmarcProfile {
         var seen = Set<String>()
         var mode: PolicyMode?
         var mx: [String] = []
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = raw
-            if line.hasSuffix("\r") { line = line.dropLast() }   // removesuffix("\r")
-            if line.contains("\r") { return nil }               // a stray CR
+        // By scalars: a Swift Character joins CR LF into one, Python's str does not.
+        for raw in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
+            var scalars = raw
+            if scalars.last == "\r" { scalars = scalars.dropLast() }   // removesuffix("\r")
+            if scalars.contains("\r") { return nil }                   // a stray CR
+            let line = Substring(scalars)
             if line.isEmpty { continue }
             guard let colon = line.firstIndex(of: ":") else { return nil }
             let rawKey = line[line.startIndex..<colon]
