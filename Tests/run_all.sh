@@ -39,6 +39,10 @@ Tests/E2E/run.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/e2e.txt"
 Tests/E2E/timeout_replay.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/timeout-replay.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+# sender profiles (issue 17): the rfc profile against the truth; reclassify --profile changes no other table
+Tests/E2E/profiles.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/profiles.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
