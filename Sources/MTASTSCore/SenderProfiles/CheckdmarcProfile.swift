@@ -37,7 +37,7 @@ enum CheckdmarcProfile {
         guard sts.count == 1 else { return (nil, sts.isEmpty ? [none] : [none, FindingCode.txtMultipleSTSRecords.rawValue]) }
         let record = STSRecordParser.parse([[sts[0]]])
         guard record.kind == .valid else { return (nil, [none] + record.findings.filter { $0.severity == .error }.map(\.code.rawValue)) }
-        guard let fetch = e.policyFetch else { return (nil, [none]) }
+        guard let fetch = e.policyFetch else { return (nil, [ProfileReason.policyNotFetched.rawValue]) }
         switch fetch.outcome {
         case .response: break
         case .hostNXDOMAIN: return (nil, [none, FindingCode.policyHostNXDOMAIN.rawValue])
@@ -45,7 +45,7 @@ enum CheckdmarcProfile {
         case .connectFailed: return (nil, [none, FindingCode.policyConnectFailed.rawValue])
         case .timeout: return (nil, [none, FindingCode.policyTimeout.rawValue])
         case .tlsHandshakeFailed: return (nil, [none, FindingCode.policyTLSHandshakeFailed.rawValue])
-        case .deadline: return (nil, [none, FindingCode.scanDeadline.rawValue])
+        case .deadline: return (nil, [ProfileReason.policyNotFetched.rawValue, FindingCode.scanDeadline.rawValue])
         }
         // requests verifies the chain and host name.
         if let tls = fetch.tls {

@@ -29,6 +29,10 @@ enum Delivery {
     /// The domain's outcome when the sender requires `level(host)` of each MX host.
     static func outcome(_ profile: SenderProfile, _ e: Evidence, policyReasons: [String],
                         level: (MXEvidence.Host) -> HostLevel) -> ProfileOutcome {
+        // The sender would have a policy the scan never fetched: nothing more can be said.
+        if policyReasons.contains(ProfileReason.policyNotFetched.rawValue) {
+            return ProfileOutcome(profile: profile, outcome: .unknown, reasons: policyReasons)
+        }
         guard let mx = e.mx else {
             return ProfileOutcome(profile: profile, outcome: .unknown, reasons: policyReasons + [ProfileReason.mxNotProbed.rawValue])
         }

@@ -21,7 +21,9 @@ enum RFCProfile {
         } else {
             // §5: no usable policy (and none cached) means delivery as without MTA-STS.
             level = .opportunistic
-            reasons = [ProfileReason.noPolicy.rawValue] + (status == .dnsError ? [ProfileReason.txtLookupFailed.rawValue] : [])
+            // A fetch the scan's own deadline stopped: the policy is not known.
+            let deadline = e.policyFetch?.outcome == .deadline
+            reasons = (deadline ? [ProfileReason.policyNotFetched.rawValue] : []) + [ProfileReason.noPolicy.rawValue] + (status == .dnsError ? [ProfileReason.txtLookupFailed.rawValue] : [])
                 + f.filter { $0.severity == .error }.map(\.code.rawValue)
         }
         return Delivery.outcome(.rfc, e, policyReasons: reasons) { host in

@@ -57,7 +57,7 @@ enum ResolverProfile {
         guard fields["v"] == "STSv1", fields["id"] != nil else {   // resolver.py:94-96
             return (nil, [none, ProfileReason.recordRejected.rawValue])
         }
-        guard let fetch = e.policyFetch else { return (nil, [none]) }
+        guard let fetch = e.policyFetch else { return (nil, [ProfileReason.policyNotFetched.rawValue]) }
         // resolver.py:111-140: any failure of the GET is FETCH_ERROR (aiohttp verifies the
         // certificate and host name; redirects are not followed, allow_redirects=False).
         var fetchFindings: [Finding] = []
@@ -68,7 +68,7 @@ enum ResolverProfile {
         case .connectFailed: return (nil, [none, FindingCode.policyConnectFailed.rawValue])
         case .timeout: return (nil, [none, FindingCode.policyTimeout.rawValue])
         case .tlsHandshakeFailed: return (nil, [none, FindingCode.policyTLSHandshakeFailed.rawValue])
-        case .deadline: return (nil, [ProfileReason.noPolicy.rawValue, FindingCode.scanDeadline.rawValue])
+        case .deadline: return (nil, [ProfileReason.policyNotFetched.rawValue, FindingCode.scanDeadline.rawValue])
         }
         if let tls = fetch.tls { fetchFindings = Classifier.webPKIFindings(tls, host: e.policyHost, scanTime: e.scanTime) }
         if !fetchFindings.isEmpty { return (nil, [none] + fetchFindings.map(\.code.rawValue)) }

@@ -36,6 +36,9 @@ public enum ProfileReason: String, Sendable, Hashable, CaseIterable {
     case policyCharset = "policy-charset"
     /// The TXT lookup failed: the sender treats the domain as having no policy.
     case txtLookupFailed = "txt-lookup-failed"
+    /// The sender would fetch the policy, the scan did not (it fetches only for a record valid
+    /// by RFC 8461 §3.1, or the scan's deadline came first): what the sender gets is unknown.
+    case policyNotFetched = "policy-not-fetched"
     /// The MX hosts were not probed by the scan (or not all of them): their TLS is unknown.
     case mxNotProbed = "mx-not-probed"
     /// The sender's behaviour in this case is not documented by its code or documentation.

@@ -42,7 +42,7 @@ enum TLSPolProfile {
         if txt.outcome.isFailure { return (nil, [none, ProfileReason.txtLookupFailed.rawValue]) }
         let prefix = Array("v=STSv1".utf8)
         guard txt.txt.contains(where: { $0.contains { $0.starts(with: prefix) } }) else { return (nil, [none]) }
-        guard let fetch = e.policyFetch else { return (nil, [none]) }
+        guard let fetch = e.policyFetch else { return (nil, [ProfileReason.policyNotFetched.rawValue]) }
         switch fetch.outcome {
         case .response: break
         case .hostNXDOMAIN: return (nil, [none, FindingCode.policyHostNXDOMAIN.rawValue])
@@ -50,7 +50,7 @@ enum TLSPolProfile {
         case .connectFailed: return (nil, [none, FindingCode.policyConnectFailed.rawValue])
         case .timeout: return (nil, [none, FindingCode.policyTimeout.rawValue])
         case .tlsHandshakeFailed: return (nil, [none, FindingCode.policyTLSHandshakeFailed.rawValue])
-        case .deadline: return (nil, [none, FindingCode.scanDeadline.rawValue])
+        case .deadline: return (nil, [ProfileReason.policyNotFetched.rawValue, FindingCode.scanDeadline.rawValue])
         }
         // Go's TLS client: chain, host name, MinVersion TLS 1.2.
         if let tls = fetch.tls {
