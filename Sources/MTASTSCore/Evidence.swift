@@ -151,6 +151,9 @@ public struct MXEvidence: Sendable, Hashable, Codable {
         /// `_25._tcp.<host>` TLSA (RFC 7672), with the AD bit of the answer.
         public var tlsa: DNSLookup?
         public var tlsaRecords: Int
+        /// The TLSA records themselves (RFC 6698 §2.1), for the DANE judge. Nil in evidence
+        /// stored before they were kept (formats 1 and 2: only the count was).
+        public var tlsaAnswers: [TLSARecord]?
 
         /// The name is a host name (LDH labels; one final dot allowed): only then is it looked up,
         /// contacted or matched. A name is an answer's data, and `u@127.0.0.1` is legal on the wire.
@@ -159,7 +162,8 @@ public struct MXEvidence: Sendable, Hashable, Codable {
         }
 
         public init(name: String, preference: Int, addressLookup: DNSOutcome? = nil, addresses: [String] = [],
-                    probes: [SMTPProbeEvidence] = [], tlsa: DNSLookup? = nil, tlsaRecords: Int = 0) {
+                    probes: [SMTPProbeEvidence] = [], tlsa: DNSLookup? = nil, tlsaRecords: Int = 0,
+                    tlsaAnswers: [TLSARecord]? = nil) {
             self.name = name
             self.preference = preference
             self.addressLookup = addressLookup
@@ -167,10 +171,14 @@ public struct MXEvidence: Sendable, Hashable, Codable {
             self.probes = probes
             self.tlsa = tlsa
             self.tlsaRecords = tlsaRecords
+            self.tlsaAnswers = tlsaAnswers
         }
     }
 
     public var lookup: DNSOutcome
+    /// The AD bit of the MX answer (RFC 7672 §2.2.1: a "secure" MX RRset). Nil in evidence stored
+    /// before it was kept.
+    public var authenticated: Bool?
     /// MX records as answered; a single `0 .` is a null MX (RFC 7505). Empty with NOERROR or
     /// NXDOMAIN: no MX records, the domain itself is the implicit MX (RFC 5321 §5.1).
     public var hosts: [Host]
@@ -182,8 +190,10 @@ public struct MXEvidence: Sendable, Hashable, Codable {
     /// the first `probeLimit` hosts in preference order were looked up and probed. Nil: all were.
     public var probeLimit: Int?
 
-    public init(lookup: DNSOutcome, hosts: [Host], probed: Bool = false, implicit: Bool = false, probeLimit: Int? = nil) {
+    public init(lookup: DNSOutcome, hosts: [Host], probed: Bool = false, implicit: Bool = false, probeLimit: Int? = nil,
+                authenticated: Bool? = nil) {
         self.lookup = lookup
+        self.authenticated = authenticated
         self.hosts = hosts
         self.probed = probed
         self.implicit = implicit

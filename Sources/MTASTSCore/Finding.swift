@@ -92,6 +92,19 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     case daneTLSA = "dane-tlsa"
     /// The scanner's own per-domain deadline came before a step was done: that step is unknown.
     case scanDeadline = "scan-deadline"
+    /// DANE (RFC 7672), judged by `DANE.judge`: a validated TLSA RRset's usable records match no
+    /// presented chain; an RFC 7672 sender defers for that host.
+    case daneMismatch = "dane-mismatch"
+    /// Validated TLSA records, and the host offered no TLS: an RFC 7672 sender defers.
+    case daneNoTLS = "dane-no-tls"
+    /// Validated TLSA records, all unusable for SMTP: TLS required, not authenticated.
+    case daneUnusable = "dane-unusable"
+    /// Some MX hosts have validated TLSA records and others have none.
+    case danePartial = "dane-partial"
+    /// TLSA records without DNSSEC validation (AD bit unset): senders ignore them.
+    case daneTLSAUnsigned = "dane-tlsa-unsigned"
+    /// The TLSA lookup failed (SERVFAIL, bogus, timeout): an RFC 7672 sender defers for the host.
+    case daneLookupFailed = "dane-lookup-failed"
 
     // Across scans of one database
     case policyChangedIDUnchanged = "policy-changed-id-unchanged"
@@ -128,6 +141,8 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .enforceBlocksAllMX, .tlsrptInvalid, .tlsrptMultiple: return .error
         case .testingWouldFail, .tlsrptMissing: return .warning
         case .daneTLSA, .scanDeadline: return .info
+        case .daneMismatch, .daneNoTLS: return .error
+        case .daneUnusable, .danePartial, .daneTLSAUnsigned, .daneLookupFailed: return .warning
 
         case .policyChangedIDUnchanged: return .error
         case .recordRemoved: return .warning

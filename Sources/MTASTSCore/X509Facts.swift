@@ -54,6 +54,33 @@ public enum X509Reader {
         return facts
     }
 
+    /// The DER parts of a certificate DANE matches on (RFC 6698 §2.1.2): selector 1's
+    /// SubjectPublicKeyInfo as its complete TLV (tag and length included, as the digest covers
+    /// them), and the issuer and subject Names as complete TLVs, compared byte for byte to see
+    /// that a chain's certificates are linked (leaf's issuer is the next one's subject).
+    public struct DANEParts: Sendable, Hashable {
+        public var issuer: [UInt8]
+        public var subject: [UInt8]
+        public var subjectPublicKeyInfo: [UInt8]
+    }
+
+    public static func daneParts(der: [UInt8]) -> DANEParts? {
+        var top = DERReader(der[...])
+        guard let cert = top.read(tag: 0x30) else { return nil }
+        var c = DERReader(cert)
+        guard let tbs = c.read(tag: 0x30) else { return nil }
+        var t = DERReader(tbs)
+        if t.peekTag == 0xA0 { _ = t.readAny() }                       // [0] version
+        guard t.read(tag: 0x02) != nil,                                // serialNumber
+              t.read(tag: 0x30) != nil,                                // signature AlgorithmIdentifier
+              let issuer = t.readElement(tag: 0x30),
+              t.read(tag: 0x30) != nil,                                // validity
+              let subject = t.readElement(tag: 0x30),
+              let spki = t.readElement(tag: 0x30)
+        else { return nil }
+        return DANEParts(issuer: Array(issuer), subject: Array(subject), subjectPublicKeyInfo: Array(spki))
+    }
+
     /// The first attribute of the given type in a Name (SEQUENCE OF SET OF AttributeTypeAndValue).
     static func nameAttribute(_ name: ArraySlice<UInt8>, oid: [UInt8]) -> String? {
         var rdns = DERReader(name)
@@ -81,6 +108,13 @@ struct DERReader {
     mutating func read(tag: UInt8) -> ArraySlice<UInt8>? {
         guard peekTag == tag, let (_, body) = readAny() else { return nil }
         return body
+    }
+
+    /// The next item whole (tag, length and body), when it has the given tag.
+    mutating func readElement(tag: UInt8) -> ArraySlice<UInt8>? {
+        let whole = bytes
+        guard peekTag == tag, let (_, body) = readAny() else { return nil }
+        return whole[whole.startIndex..<body.endIndex]
     }
 
     mutating func readAny() -> (UInt8, ArraySlice<UInt8>)? {

@@ -3,6 +3,7 @@
 // only wires them and does the file I/O.
 import ArgumentParser
 import Foundation
+import MTASTSCore
 import MTASTSReport
 import MTASTSStore
 

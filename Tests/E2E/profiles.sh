@@ -41,11 +41,15 @@ import json, sqlite3, sys
 # MX is null; when a valid enforce policy passes no MX host (none-pass); and, whatever the policy,
 # when every judged MX host is unreachable (no address, no connection, no greeting). It cannot
 # tell (unknown) when the MX hosts were not probed.
-want_defers, want_unknown = set(), set()
+# Domains whose MX hosts publish validated TLSA records are DANE's: authenticated when the
+# stored records match, unknown when the scan kept only their count; checked apart.
+want_defers, want_unknown, dane = set(), set(), set()
 for line in open(sys.argv[1]):
     t = json.loads(line)
     if t["status"] in ("invalid-input", "excluded"):
         continue
+    if "dane-tlsa" in t["findings"]:
+        dane.add(t["domain"]); continue
     results = [m["result"] for m in t["mx"] if m["result"] is not None]
     if t["mx_status"] in ("null-mx", "dns-error") \
             or (t["status"] == "valid" and t["mode"] == "enforce" and t["mx_status"] == "none-pass") \
@@ -54,12 +58,15 @@ for line in open(sys.argv[1]):
     elif t["mx_status"] == "not-probed":
         want_unknown.add(t["domain"])
 db = sqlite3.connect(sys.argv[2])
-got = {}
+got, bad = {}, 0
 for d, o in db.execute("SELECT d.domain, p.outcome FROM profile_outcomes p JOIN domains d ON d.id = p.domain_id WHERE p.profile = 'rfc'"):
     got[d] = o
+for d in sorted(dane):
+    if got.get(d) not in ("delivers-authenticated", "unknown"):
+        print("  rfc %s for DANE domain %s" % (got.get(d), d)); bad += 1
+    got.pop(d, None)
 defers = {d for d, o in got.items() if o == "defers"}
 unknown = {d for d, o in got.items() if o == "unknown"}
-bad = 0
 for name, g, w in (("defers", defers, want_defers), ("unknown", unknown, want_unknown)):
     for d in sorted(g - w)[:10]: print("  rfc %s, the truth does not say so: %s" % (name, d)); bad += 1
     for d in sorted(w - g)[:10]: print("  the truth says rfc %s: %s (got %s)" % (name, d, got.get(d))); bad += 1

@@ -85,6 +85,8 @@ enum ProfileCases {
         c["backup-passes"] = (e(record(), policy(lines(mx: ["*.d.test"])), mx([host("mx1.d.test", expired: true), host("mx2.d.test")])), .none)
         c["null-mx"] = (e(record(), enforce, MXEvidence(lookup: .noError, hosts: [.init(name: ".", preference: 0)], probed: true)), .none)
         c["not-probed"] = (e(noRecord, nil, mx([MXEvidence.Host(name: "mx.d.test", preference: 10)], probed: false)), .none)
+        c["dane-insecure-mx"] = (e(record(), enforce, mx([good])), DANEView(hosts: ["mx.d.test": .matched], mxSecure: false))
+        c["dane-unknown"] = (e(noRecord, nil, mx([good])), DANEView(hosts: ["mx.d.test": .unknown], mxSecure: true))
         c["record-bad-id-not-fetched"] = (e(record(["v=STSv1; id=a-b"]), nil, mx([expired])), .none)
         c["policy-deadline"] = (e(record(), PolicyFetchEvidence(outcome: .deadline), mx([expired])), .none)
         return c

@@ -75,6 +75,7 @@ enum Delivery {
                 j.reasons.insert(ProfileReason.daneUnusable.rawValue, at: 0)
                 return j
             case .notApplicable: return judge(h, level: .opportunistic, scanTime: scanTime)
+            case .unknown: return HostJudgement(result: .unknown, reasons: [ProfileReason.daneUnknown.rawValue])
             }
         }
         guard h.hasValidName else { return HostJudgement(result: .refused, reasons: [FindingCode.mxInvalidHostname.rawValue]) }

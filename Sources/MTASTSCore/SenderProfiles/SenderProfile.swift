@@ -51,6 +51,11 @@ public enum ProfileReason: String, Sendable, Hashable, CaseIterable {
     case daneUnusable = "dane-unusable"
     /// The TLSA lookup failed: the host (postfix-tlspol: the domain) is not used.
     case daneLookupFailed = "dane-lookup-failed"
+    /// DANE applies to the host but could not be judged (no TLS session to match, or evidence
+    /// from before TLSA records were kept).
+    case daneUnknown = "dane-unknown"
+    /// Validated TLSA records, but the MX RRset was not validated: Postfix does not use them.
+    case daneInsecureMX = "dane-insecure-mx"
     /// The certificate's names match none of the Postfix `match=` names the policy became.
     case postfixMatchFailed = "postfix-match-failed"
 }
@@ -131,16 +136,23 @@ public enum DANEHostState: String, Sendable, Hashable, Codable, CaseIterable {
     case unusable
     /// The TLSA lookup failed (SERVFAIL, bogus): RFC 7672 §2.2.1, the host is not used.
     case lookupFailed = "lookup-failed"
+    /// Validated usable records, but nothing to match them against (the host was not reached by
+    /// TLS or not probed), or evidence from before TLSA records were kept: not known.
+    case unknown
 }
 
 /// DANE's view of a domain's MX hosts, by host name (lower case, no final dot).
 public struct DANEView: Sendable, Hashable, Codable {
     public var hosts: [String: DANEHostState]
+    /// The MX RRset was DNSSEC-validated (nil: not recorded). RFC 7672 §2.2.1 lets a sender use
+    /// DANE for the hosts of an insecure MX RRset (MAY); Postfix does not.
+    public var mxSecure: Bool?
 
-    public init(hosts: [String: DANEHostState]) {
+    public init(hosts: [String: DANEHostState], mxSecure: Bool? = nil) {
         var h: [String: DANEHostState] = [:]
         for (k, v) in hosts { h[MXPattern.normalise(k)] = v }
         self.hosts = h
+        self.mxSecure = mxSecure
     }
 
     public static let none = DANEView(hosts: [:])

@@ -18,6 +18,11 @@ enum TLSPolProfile {
         // any host has TLSA records at all; Postfix then judges each host (matched, mismatched,
         // unusable: `encrypt`; no TLSA: `may` under `dane`).
         if states.contains(where: { $0 != .notApplicable }) {
+            // Postfix uses TLSA records only for MX hosts of a DNSSEC-validated MX lookup (TLS_README,
+            // "dane" level): with an insecure MX RRset every host falls back to `may`.
+            if dane.mxSecure == false {
+                return Delivery.outcome(.postfixTLSPol, e, policyReasons: [ProfileReason.daneInsecureMX.rawValue]) { _ in .opportunistic }
+            }
             return Delivery.outcome(.postfixTLSPol, e, policyReasons: []) { .dane(dane.state(of: $0.name)) }
         }
         let (match, reasons) = policy(e)

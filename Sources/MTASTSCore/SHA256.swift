@@ -1,6 +1,9 @@
-// SHA-256 (FIPS 180-4) in pure Swift, for certificate fingerprints and the input's hash.
-// Why not OpenSSL's libcrypto: the store would then link a TLS library for one function, and its
-// tests would need OpenSSL headers; this is 70 lines, tested against `openssl dgst -sha256`.
+// SHA-256 (FIPS 180-4) in pure Swift, for certificate fingerprints, the input's hash and DANE's
+// matching type 1 (RFC 6698 §2.1.3). Why not OpenSSL's libcrypto: the store would then link a
+// TLS library for one function, and its tests would need OpenSSL headers; this is 70 lines,
+// tested against `openssl dgst -sha256`. It lives in Core (it was the store's) since the DANE
+// judge, a pure function of stored evidence, needs it too; swift-crypto would have cost a
+// dependency and its build time for two hash functions (SHA-512 is beside it, SHA512.swift).
 
 public struct SHA256 {
     private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
