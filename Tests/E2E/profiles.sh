@@ -7,7 +7,8 @@
 # 2. `reclassify --profile P`, for every profile, changes nothing but profile_outcomes: every
 #    other table dumped before and after is byte-identical; it stores one row per domain with
 #    evidence, whose counts equal the report's sender_outcomes row (two paths, one answer).
-# 3. bad input: an unknown profile and --profile with --timeout are usage errors (exit 2); a
+# 3. `check` prints the four outcomes, equal to the stored ones for a few kinds of domain.
+# 4. bad input: an unknown profile and --profile with --timeout are usage errors (exit 2); a
 #    read-only database and a directory as --db fail with one line and exit 1, nothing changed.
 # Prints 'profiles: N passed, M failed' last; exit 1 on any failure.
 set -uo pipefail
@@ -105,7 +106,22 @@ done
 rows=$(sqlite3 "$T/p.db" "SELECT count(*) FROM profile_outcomes WHERE profile='checkdmarc'")
 [ "$rows" -eq "$evid" ] && ok "a second reclassify --profile replaces its rows ($rows)" || bad "a second run left $rows rows"
 
-# 3. bad input
+# `check` prints each profile's outcome; for a few kinds it must equal what reclassify stored from
+# the scan (the world does not change between the two).
+checked=0; differ=0
+for kind in plain-enforce plain-testing mx-provider-migrated mx-expired body-dup-key; do
+  d=$(grep -m1 "\"kind\":\"$kind\"" "$W/truth.jsonl" | python3 -c 'import json,sys; print(json.loads(sys.stdin.read())["domain"])')
+  [ -n "$d" ] || continue
+  "$BIN" check "$d" "${NET[@]}" > "$T/check.txt" 2>&1
+  printed=$(sed -n '/^5\. Sender profiles/,/^$/p' "$T/check.txt" | sed -n 's/^   \([a-z-]*\): \([a-z-]*\).*/\1 \2/p' | sort)
+  stored=$(sqlite3 -separator ' ' "$T/p.db" "SELECT p.profile, p.outcome FROM profile_outcomes p JOIN domains d ON d.id = p.domain_id WHERE d.domain = '$d'" | sort)
+  checked=$((checked + 1))
+  if [ -z "$printed" ] || [ "$printed" != "$stored" ]; then differ=$((differ + 1)); echo "  $d: check says [$printed], stored [$stored]"; fi
+done
+[ "$checked" -eq 5 ] && [ "$differ" -eq 0 ] && ok "check prints the 4 profiles' outcomes, equal to the stored ones, for $checked domains" \
+  || bad "check's profile outcomes: $differ of $checked differ"
+
+# 4. bad input
 "$BIN" reclassify --db "$T/p.db" --profile gmail > /dev/null 2>"$T/e1"; c1=$?
 "$BIN" reclassify --db "$T/p.db" --profile rfc --timeout 2 > /dev/null 2>"$T/e2"; c2=$?
 [ "$c1" -eq 2 ] && [ "$c2" -eq 2 ] && grep -q "profile" "$T/e1" && grep -q -- "--timeout" "$T/e2" \

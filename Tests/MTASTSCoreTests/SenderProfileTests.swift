@@ -88,6 +88,10 @@ enum ProfileCases {
         c["dane-insecure-mx"] = (e(record(), enforce, mx([good])), DANEView(hosts: ["mx.d.test": .matched], mxSecure: false))
         c["dane-unknown"] = (e(noRecord, nil, mx([good])), DANEView(hosts: ["mx.d.test": .unknown], mxSecure: true))
         c["record-bad-id-not-fetched"] = (e(record(["v=STSv1; id=a-b"]), nil, mx([expired])), .none)
+        var big = policy(lines() + ["x_pad: " + String(repeating: "a", count: 70_000)])
+        big.body = Array(big.body!.prefix(PolicyFetchEvidence.maxBodyBytes + 1))
+        big.bodyTooLarge = true
+        c["body-over-64k"] = (e(record(), big, mx([expired])), .none)
         c["policy-deadline"] = (e(record(), PolicyFetchEvidence(outcome: .deadline), mx([expired])), .none)
         return c
     }()

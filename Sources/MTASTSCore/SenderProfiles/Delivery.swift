@@ -29,8 +29,9 @@ enum Delivery {
     /// The domain's outcome when the sender requires `level(host)` of each MX host.
     static func outcome(_ profile: SenderProfile, _ e: Evidence, policyReasons: [String],
                         level: (MXEvidence.Host) -> HostLevel) -> ProfileOutcome {
-        // The sender would have a policy the scan never fetched: nothing more can be said.
-        if policyReasons.contains(ProfileReason.policyNotFetched.rawValue) {
+        // The sender would have a policy the scan never fetched (or one the evidence does not
+        // decide, as a body longer than the scan kept): nothing more can be said.
+        if policyReasons.contains(ProfileReason.policyNotFetched.rawValue) || policyReasons.contains(ProfileReason.undocumented.rawValue) {
             return ProfileOutcome(profile: profile, outcome: .unknown, reasons: policyReasons)
         }
         guard let mx = e.mx else {
