@@ -39,6 +39,10 @@ Tests/E2E/run.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/e2e.txt"
 Tests/E2E/timeout_replay.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/timeout-replay.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+# sender profiles (issue 17): the rfc profile against the truth; reclassify --profile changes no other table
+Tests/E2E/profiles.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/profiles.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
@@ -76,7 +80,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "deploy.txt", "fuzz.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "profiles.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "deploy.txt", "fuzz.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)

@@ -40,6 +40,10 @@ public enum Classifier {
             mxStatus = s
             mxHosts = hosts
             if !mxFindings.isEmpty { findings += mxFindings }
+            // From the names alone (probed or not): the mail moved to another provider.
+            if let migrated = ProviderMigration.finding(patterns: usablePolicy(status, mode, policy), mx: mx, domain: e.domain) {
+                findings.append(migrated)
+            }
             if s == .nonePass && mode == .enforce {
                 findings.append(Finding(.enforceBlocksAllMX, detail: "no MX host passes: compliant senders refuse mail"))
             } else if s == .nonePass && mode == .testing {

@@ -79,6 +79,9 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
     case mxInvalidHostname = "mx-invalid-hostname"
     /// More MX hosts than a scan probes per domain (--max-mx-hosts): the least preferred were not.
     case mxTooManyHosts = "mx-too-many-hosts"
+    /// No MX host matches the policy's patterns, and the hosts lie in one provider namespace the
+    /// patterns do not name (ProviderMigration): the mail moved, the policy did not.
+    case mxProviderMigrated = "mx-provider-migrated"
 
     // Domain
     case enforceBlocksAllMX = "enforce-blocks-all-mx"
@@ -132,7 +135,7 @@ public enum FindingCode: String, Sendable, Codable, CaseIterable {
         case .mxPatternMismatch, .mxSTARTTLSNotSupported, .mxCertHostMismatch, .mxCertExpired,
              .mxCertNotTrusted, .mxTLSFailure: return .error
         case .mxInvalidHostname: return .error
-        case .mxUnreachable, .mxDNSError, .mxSNIDependent, .mxTooManyHosts: return .warning
+        case .mxUnreachable, .mxDNSError, .mxSNIDependent, .mxTooManyHosts, .mxProviderMigrated: return .warning
         case .mxNull, .mxImplicit: return .info
 
         case .enforceBlocksAllMX, .tlsrptInvalid, .tlsrptMultiple: return .error

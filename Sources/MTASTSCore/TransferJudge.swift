@@ -46,9 +46,15 @@ public enum TransferJudge {
     /// as a scan with that --timeout would have judged it (`asIfTimeout`). Fetches and probes
     /// without facts (format 1, or never started: deadline, excluded, DNS failures) are kept.
     public static func rejudged(_ e: Evidence, timeoutMillis: Int? = nil) -> Evidence {
+        rejudged(e, policyTimeoutMillis: timeoutMillis, smtpTimeoutMillis: timeoutMillis)
+    }
+
+    /// The same with one timeout for the policy fetch and another for the SMTP probes (a sender
+    /// profile's: its HTTPS client and its SMTP client differ), nil for no cut.
+    public static func rejudged(_ e: Evidence, policyTimeoutMillis: Int?, smtpTimeoutMillis: Int?) -> Evidence {
         var e = e
         if var p = e.policyFetch, p.facts != nil {
-            if let t = timeoutMillis { p = asIfTimeout(p, millis: t) }
+            if let t = policyTimeoutMillis { p = asIfTimeout(p, millis: t) }
             if let f = p.facts { p.outcome = policyOutcome(f, bodyTooLarge: p.bodyTooLarge) }
             e.policyFetch = p
         }
@@ -56,7 +62,7 @@ public enum TransferJudge {
         for h in mx.hosts.indices {
             for i in mx.hosts[h].probes.indices where mx.hosts[h].probes[i].facts != nil {
                 var p = mx.hosts[h].probes[i]
-                if let t = timeoutMillis { p = asIfTimeout(p, millis: t) }
+                if let t = smtpTimeoutMillis { p = asIfTimeout(p, millis: t) }
                 if let f = p.facts { p.outcome = smtpOutcome(f, ehlo: p.ehlo) }
                 mx.hosts[h].probes[i] = p
             }

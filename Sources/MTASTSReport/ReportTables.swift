@@ -11,6 +11,8 @@ public struct ScanReport: Sendable {
     public var topN = 20
     /// Which Public Suffix List grouped the hosts: path, version header, SHA-256 (set by the CLI).
     public var pslSource = ""
+    /// The sender profiles' outcomes (issue 17), when computed.
+    public var profiles: ProfileStatistics?
 
     public init(scan: ScanSummary, stats: ScanStatistics, issuers: [IssuerCount], crossScan: DiffSummary?) {
         self.scan = scan
@@ -142,6 +144,7 @@ public struct ScanReport: Sendable {
         t.append(Table(name: "cert_issuers", title: "Certificate issuers (leaf)", columns: ["role", "issuer_o", "issuer_cn", "domains"],
                        rows: issuers.map { [.text($0.role), .text($0.issuerO ?? ""), .text($0.issuerCN ?? ""), .int($0.domains)] },
                        note: "policy: the policy host's leaf; mx: any MX host's leaf; domains counted once per issuer and role"))
+        if let p = profiles { t += p.tables }
         t += cutTables
         if let c = crossScan {
             t.append(c.findingsTable(title: "Cross-scan findings vs scan \(c.oldScan)"))

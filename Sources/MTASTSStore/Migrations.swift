@@ -125,6 +125,19 @@ enum Migrations {
         ALTER TABLE domains ADD COLUMN delivery TEXT;
         ALTER TABLE mx_hosts ADD COLUMN dane TEXT;
         """),
+
+        // Issue 17: one sender profile's outcome per domain row, written by `reclassify --profile`
+        // (recomputable from the evidence at any time; `report` computes them on the fly).
+        ("0006_profile_outcomes", """
+        CREATE TABLE profile_outcomes (
+            domain_id INTEGER NOT NULL REFERENCES domains(id),
+            profile   TEXT    NOT NULL,
+            outcome   TEXT    NOT NULL,
+            reasons   TEXT    NOT NULL,
+            host      TEXT,
+            PRIMARY KEY (domain_id, profile)
+        ) WITHOUT ROWID;
+        """),
     ]
 
     /// Applies every migration not yet recorded, in order. Refuses a database that records a

@@ -11,7 +11,8 @@ extension ScanStore {
         let values: [SQLValue?] = [.int(scanID)] + statuses.map { .text($0) }
         return try db.transaction("forgetting \(statuses.joined(separator: ", ")) rows of scan \(scanID)") {
             let select = "SELECT id FROM domains WHERE scan_id = ? AND status IN (\(marks))"
-            for table in ScanStore.domainChildTables {
+            // profile_outcomes is no child `merge` copies (its rows are recomputed), but it goes too.
+            for table in ScanStore.domainChildTables + ["profile_outcomes"] {
                 try db.prepare("DELETE FROM \(table) WHERE domain_id IN (\(select))").run(values)
             }
             try db.prepare("DELETE FROM domains WHERE scan_id = ? AND status IN (\(marks))").run(values)

@@ -51,12 +51,22 @@ enum CheckReport {
         } else {
             out += "   not judged (MX hosts not probed)\n"
         }
+        out += profiles(e)
         if let ns = e.ns {   // asked only with a record: who operates the domain's DNS
-            out += "6. NS \(e.domain)  (DNS operator)\n   \(ns.lookup.rawValue)" + (ns.hosts.isEmpty ? "" : ": " + ns.hosts.joined(separator: " ")) + "\n"
+            out += "7. NS \(e.domain)  (DNS operator)\n   \(ns.lookup.rawValue)" + (ns.hosts.isEmpty ? "" : ": " + ns.hosts.joined(separator: " ")) + "\n\n"
         }
-        out += "\n"
         if v.findings.isEmpty { out += "No findings.\n" }
         out += FindingText.render(v.findings, indent: 0)
         return out
+    }
+
+    /// What each sender profile (docs/PROFILES.md) does with the domain's mail.
+    static func profiles(_ e: Evidence) -> String {
+        var out = "6. Sender profiles  [docs/PROFILES.md]\n"
+        for o in SenderProfile.outcomes(e, dane: DANEView.judged(e)) {
+            out += "   \(o.profile.rawValue): \(o.outcome.rawValue)" + (o.host.map { " via \($0)" } ?? "")
+            out += (o.reasons.isEmpty ? "" : " (" + o.reasons.joined(separator: ", ") + ")") + "\n"
+        }
+        return out + "\n"
     }
 }

@@ -10,11 +10,13 @@ import MTASTSStore
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Statistics of one scan: funnel, statuses, findings, providers, TLS-RPT and DANE.",
+        abstract: "Statistics of one scan: funnel, statuses, findings, providers, TLS-RPT, DANE and sender profiles.",
         discussion: """
         Prints the tables on stdout. --csv-dir writes each table as DIR/<name>.csv (columns in \
         analysis/REPORTS.md); --html writes one self-contained page with SVG charts. When the \
-        database holds an earlier scan, the cross-scan findings against it are included.
+        database holds an earlier scan, the cross-scan findings against it are included. The \
+        sender profiles (docs/PROFILES.md) are computed from the stored evidence: what each \
+        sender does with each domain's mail, and the domains whose mail each would refuse.
         """
     )
 
@@ -63,6 +65,9 @@ struct ReportCommand: ParsableCommand {
             var report = ScanReport(scan: summary, stats: stats, issuers: try store.issuerCounts(scanID: id), crossScan: cross)
             report.topN = top
             report.pslSource = source
+            var profiles = ProfileStatistics()
+            try store.profileRows(scanID: id) { profiles.add($0) }
+            report.profiles = profiles
             let tables = report.tables
             let out = try OutputFile("-")
             try out.write(tables.map(\.text).joined(separator: "\n"))

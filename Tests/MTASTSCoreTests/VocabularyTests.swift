@@ -87,7 +87,7 @@ struct VocabularyTests {
         let extra = raw.subtracting(Verdicts.allFindings)
         #expect(extra == ["txt-duplicate-field", "mx-invalid-hostname", "mx-too-many-hosts", "scan-deadline",
                           "dane-mismatch", "dane-no-tls", "dane-unusable", "dane-partial", "dane-tlsa-unsigned",
-                          "dane-lookup-failed"],
+                          "dane-lookup-failed", "mx-provider-migrated"],
                 "codes not (yet) in verdicts.md: \(extra.sorted())")
     }
 

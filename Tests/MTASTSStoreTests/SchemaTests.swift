@@ -9,7 +9,8 @@ import Testing
     @Test func migrationsAreAppliedOnceInOrder() throws {
         let (store, url) = try Fixture.newStore()
         let first = try store.appliedMigrations()
-        #expect(first == ["0001_scans", "0002_domains_and_verdicts", "0003_evidence_and_certificates", "0004_report_views", "0005_dane"])
+        #expect(first == ["0001_scans", "0002_domains_and_verdicts", "0003_evidence_and_certificates", "0004_report_views", "0005_dane",
+                          "0006_profile_outcomes"])
         let id = try store.beginScan(Fixture.meta())
         // Opening again (a second run on the same file) changes nothing and loses nothing.
         let again = try ScanStore(path: url.path)

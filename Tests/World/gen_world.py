@@ -44,7 +44,7 @@ mx-pattern-mismatch mx-starttls-not-supported mx-cert-host-mismatch mx-cert-expi
 mx-cert-not-trusted mx-tls-failure mx-unreachable mx-null mx-implicit mx-dns-error
 mx-sni-dependent enforce-blocks-all-mx testing-would-fail tlsrpt-missing tlsrpt-invalid
 tlsrpt-multiple dane-tlsa dane-mismatch dane-no-tls dane-unusable dane-partial
-dane-tlsa-unsigned""".split()
+dane-tlsa-unsigned mx-provider-migrated""".split()
 # Only a second scan can show these: policy-changed-id-unchanged policy-id-changed-body-same
 # mode-changed record-removed: epoch 2 (--epoch 2, world_kinds.CHANGES) is where they come from,
 # checked against transitions.jsonl by Tests/E2E/epochs.sh.

@@ -373,6 +373,13 @@ SPECIAL = {
     "mx-implicit-nosts": no_rec(txt=None, mx=None, apex="web"),
     "mx-lookup-servfail-sts": lambda d: dict(mx_lookup="servfail"),
     "mx-lookup-servfail-nosts": no_rec(txt=None, mx_lookup="servfail"),
+    # ---- issue 17: provider migration. The policy still names the old provider's wildcard
+    # (as `*.mail.protection.outlook.com`); the MX host now lies two labels under another
+    # provider's namespace (as `<tenant>.l-v1.mx.microsoft`), where even `*.mx.provider2.example`
+    # would not reach it (RFC 8461 §4.1). The truth's finding comes from World.truth().
+    "mx-provider-migrated": lambda d: dict(mx=[(10, "%s.l-v1.mx.provider2.example" % label(d), "good")],
+                                           patterns=["*.mail.protection.provider1.example"],
+                                           findings=["policy-wildcard-mx"]),
 }
 
 # Filler kinds: the bulk of the test profile, by weight.

@@ -150,6 +150,28 @@ def pattern_matches(pattern, host):
     return p == h
 
 
+def provider_migrated(patterns, hosts, domain):
+    """docs/VERDICTS.md mx-provider-migrated, written again here from the rule's text: no host
+    matches a pattern, the hosts' parents share a suffix N of two labels or more, no pattern's
+    base (without '*.') is N or under N, and N is not the domain nor under it."""
+    hosts = [h.lower().rstrip(".") for h in hosts]
+    if not patterns or not hosts or any(pattern_matches(p, h) for p in patterns for h in hosts):
+        return False
+    parents = [h.split(".")[1:] for h in hosts]
+    if any(len(p) < 2 for p in parents):
+        return False
+    n = min(len(p) for p in parents)
+    while n > 0 and len({tuple(p[len(p) - n:]) for p in parents}) != 1:
+        n -= 1
+    if n < 2:
+        return False
+    ns = ".".join(parents[0][len(parents[0]) - n:])
+    if ns == domain or ns.endswith("." + domain):
+        return False
+    bases = [p.lower().rstrip(".")[2:] if p.startswith("*.") else p.lower().rstrip(".") for p in patterns]
+    return not any(b == ns or b.endswith("." + ns) for b in bases)
+
+
 def sid(name, epoch):
     """A policy id (1-32 alphanumerics), stable per domain and epoch."""
     return "%d%s" % (epoch, hashlib.sha256(name.encode()).hexdigest()[:12])
@@ -237,6 +259,10 @@ class World:
         """
         f = list(findings)
         rows, probed = [], status in PROBED_STATUSES
+        # issue 17: from the names alone, for a usable policy and a published MX set
+        if status == "valid" and mode in ("testing", "enforce") and mx_lookup == "ok" and mx and \
+                provider_migrated(patterns, [host for _, host, _ in mx], domain):
+            f.append("mx-provider-migrated")
         results = []
         if mx_lookup == "servfail":
             mx_status, f = "dns-error", f + ["mx-dns-error"]
