@@ -190,7 +190,7 @@ extension EventLoop {
     /// thread's limit (unbound past num-queries-per-thread "jostles" out queries waiting longer
     /// than 200 ms: with the default 1024 that dropped queries three tries in a row at 4 x 250,
     /// as timeouts in a make test run; the world and deploy/unbound now set 4096). This was a
-    /// fixed 128 (512 in all) until the latency world showed it to be the ceiling (bench/latency).
+    /// fixed 128 (512 in all); the default is still 512 (NetConfig.dnsInFlight says why).
     static func maxInFlightPerChannel(_ config: NetConfig) -> Int {
         max(1, (config.dnsInFlight + channelCount - 1) / channelCount)
     }

@@ -66,6 +66,8 @@ generate() {
 }
 
 start_unbound() {
+  # the last run's log, whose end has unbound's per-thread request-list statistics (bench/latency)
+  [ -s "$D/unbound/unbound.log" ] && mv -f "$D/unbound/unbound.log" "$D/unbound/unbound.log.prev"
   : > "$D/unbound/unbound.log"
   unbound -c "$D/unbound/unbound.conf" || die_with_log unbound "$D/unbound/unbound.log"
   wait_dns "$WORLD_DNS_IP" "$WORLD_DNS_PORT" || die_with_log unbound "$D/unbound/unbound.log"

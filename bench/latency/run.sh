@@ -10,8 +10,8 @@
 # domains at --concurrency 10; the CPU the resolver and the delay proxy used; and the scan counted
 # against the truth (bench/latency/count.py): dns-errors and timeouts beyond the zones that never
 # answer. The resolver's ceiling: dnsperf, cold, with the scanner's query mix and as many queries
-# outstanding as the scan has domains in flight (capped at 2 x num-queries-per-thread, beyond
-# which unbound itself drops queries). Printed as a table and kept in bench/results/.
+# outstanding as the scan's domains in flight ask at once (concurrency x queries per domain, capped
+# at 2 x num-queries-per-thread, beyond which unbound itself drops queries). Printed as a table and kept in bench/results/.
 # CI does not run this: machines are shared and noisy. Quote ratios measured in one run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -54,8 +54,9 @@ nq=$(wc -l < "$D/queries.txt")
 qpd=$(calc "'%.3f' % ($nq / $N)")
 
 # The resolver's ceiling at a number of outstanding queries.
-ceiling() { # OUTSTANDING -> domains/s
-  local q=$1 cap=$((2 * npt))
+ceiling() { # CONCURRENCY -> domains/s; as many queries outstanding as the scan's domains ask at once
+  local q cap=$((2 * npt))
+  q=$(calc "int($1 * $qpd + 0.5)")
   [ "$q" -gt "$cap" ] && q=$cap
   bash Tests/World/world.sh cold "$D"
   local u0; u0=$(cpu_s "$D/unbound/unbound.pid")
@@ -98,6 +99,9 @@ for c in $CONCS; do
   row[perdom$c]=$(calc "'%.0f' % (max(0, $rss - $base) * 1024 / $c)")
   row[ub$c]=$ub; row[px$c]=$pu
   row[count$c]=$(python3 bench/latency/count.py "$T/scan$c.db" "$D")
+  # unbound's own limit: its per-thread request list (written when it stops: the next `cold`)
+  bash Tests/World/world.sh cold "$D"
+  row[ubq$c]=$(awk '/requestlist max/ {for (i = 1; i <= NF; i++) {if ($i == "max") m = m (m ? "/" : "") $(i + 1); if ($i == "exceeded") e = e (e ? "/" : "") $(i + 1)}} END {print m " x" e}' "$D/unbound/unbound.log.prev")
 done
 
 for p in $PEERS; do
@@ -132,6 +136,8 @@ done
   line "  (peak - base) per domain in flight (B)" perdom
   line "unbound CPU during the scan (s)" ub
   line "delay proxy CPU during the scan (s)" px
+  line "unbound request list max, per thread" ubq
+  echo "  (the max of each thread's request list, then x the queries it dropped for a full list, per thread)"
   echo "against the truth:"
   for c in $CONCS; do echo "  --concurrency $c: ${row[count$c]}"; done
   if [ -n "$PEERS" ]; then
@@ -142,7 +148,7 @@ done
     pline "  wall (s)" pwall
     pline "CPU (user+sys) per domain (µs)" pcpu
     pline "peak RSS (MB)" prss
-    for p in $PEERS; do echo "  peer at $p: $(grep -i -m3 'agree\|overall' "$T/peer$p.count" | tr '\n' ' ')"; done
+    for p in $PEERS; do echo "  peer at $p, against the truth:"; grep -e 'STS verdict, all' -e 'MX host list' -e 'TLS-RPT record' "$T/peer$p.count"; done
   fi
 } | tee "$OUT"
 echo "(kept in $OUT)"
