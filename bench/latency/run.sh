@@ -101,7 +101,7 @@ for c in $CONCS; do
   row[count$c]=$(python3 bench/latency/count.py "$T/scan$c.db" "$D")
   # unbound's own limit: its per-thread request list (written when it stops: the next `cold`)
   bash Tests/World/world.sh cold "$D"
-  row[ubq$c]=$(awk '/requestlist max/ {for (i = 1; i <= NF; i++) {if ($i == "max") m = m (m ? "/" : "") $(i + 1); if ($i == "exceeded") e = e (e ? "/" : "") $(i + 1)}} END {print m " x" e}' "$D/unbound/unbound.log.prev")
+  row[ubq$c]=$(awk '/requestlist max/ {for (i = 1; i <= NF; i++) {if ($i == "max") m = m (m ? "/" : "") $(i + 1); if ($i == "exceeded") e = e (e ? "/" : "") $(i + 1)}} END {print "max " m ", dropped " e}' "$D/unbound/unbound.log.prev")
 done
 
 for p in $PEERS; do
@@ -136,8 +136,8 @@ done
   line "  (peak - base) per domain in flight (B)" perdom
   line "unbound CPU during the scan (s)" ub
   line "delay proxy CPU during the scan (s)" px
-  line "unbound request list max, per thread" ubq
-  echo "  (the max of each thread's request list, then x the queries it dropped for a full list, per thread)"
+  echo "unbound's request list, per thread: its largest size / the queries it dropped for a full list"
+  for c in $CONCS; do echo "  --concurrency $c: ${row[ubq$c]}"; done
   echo "against the truth:"
   for c in $CONCS; do echo "  --concurrency $c: ${row[count$c]}"; done
   if [ -n "$PEERS" ]; then
