@@ -19,6 +19,7 @@ help:
 	@echo "make demo    install, build, bring up the loopback world, scan it, show the result, stop the world"
 	@echo "make build   debug build;  make release: release build"
 	@echo "make bench   scanner vs the dnsperf ceiling and vs the Python peer (BENCH_N, default 100000; BENCH_SCANS, default 3)"
+	@echo "make bench-latency   the same on a world with internet-like latency, --concurrency 1000/10000/50000 (LAT_N)"
 	@echo "make profile where the CPU goes (perf on a 100k scan; PROFILE_N)"
 	@echo "make fuzz    libFuzzer on the record, policy, DNS message and X.509 parsers, FUZZ_SECONDS each (default 60)"
 	@echo "make world-up / world-check / world-down / world-bench   the loopback test world"
@@ -96,6 +97,14 @@ clean:
 .PHONY: bench
 bench: deps world-deps release
 	bench/run.sh
+
+# The same world with internet-like latency (bench/latency/README.md: a C delay proxy in front of
+# NSD, nginx and postfix): mtasts at --concurrency 1000, 10000, 50000 beside what the resolver
+# sustains, and the Python peer at 500 and 5000 in flight (bench/latency/run.sh; LAT_N, default
+# 100000; LAT_CONCURRENCY, LAT_PEER).
+.PHONY: bench-latency
+bench-latency: deps world-deps release
+	bench/latency/run.sh
 
 # Where the CPU goes: a cold scan of PROFILE_N realistic domains (default 100000) under perf, by
 # library and by symbol, by owner (who asked for each sample: bench/perf_owner.py), and OpenSSL's

@@ -29,18 +29,20 @@ final class DNSChannel {
     /// (handle_error), so a server that hangs up on one query must have no other to take along.
     let tcp: Bool
     var inFlight = 0
+    /// At most this many queries with c-ares at once (UDP: the loop's share of --dns-in-flight).
+    let maxInFlight: Int
     /// A queue: entries before `waitingHead` have been started and are nil. Taking an entry
     /// moves it out, so the queue holds nothing of a started query (its batch and answers).
     var waiting: [PendingQuery?] = []
     var waitingHead = 0
 
-    init(channel: ares_channel, index: Int, tcp: Bool) {
+    init(channel: ares_channel, index: Int, tcp: Bool, udpLimit: Int) {
         self.channel = channel
         self.index = index
         self.tcp = tcp
+        self.maxInFlight = tcp ? 1 : udpLimit
     }
 
-    var maxInFlight: Int { tcp ? 1 : EventLoop.maxInFlightPerChannel }
     var hasRoom: Bool { inFlight < maxInFlight }
     var hasWaiting: Bool { waitingHead < waiting.count }
 }
@@ -144,8 +146,8 @@ struct QuerySlot {
     var query: PendingQuery
 }
 
-/// The slots: at most `maxInFlightPerChannel` queries per channel are with c-ares at once, so a
-/// table of channels x that many never runs out. Loop thread only.
+/// The slots: at most `maxInFlight` queries per channel are with c-ares at once, so a table of
+/// `querySlotCount` never runs out. Loop thread only.
 final class QuerySlots {
     let base: UnsafeMutablePointer<QuerySlot>
     private var free: [Int32]
@@ -180,17 +182,24 @@ extension EventLoop {
     /// connections of one query each are enough.
     static let tcpChannelCount = 4
     /// Slots for every query that can be with c-ares at once.
-    static let querySlotCount = channelCount * maxInFlightPerChannel + tcpChannelCount
-    /// Outstanding queries per channel. The four sockets may all hash onto one resolver thread,
-    /// so together they stay well under one thread's default limit (unbound: 1024 requests, and
-    /// past it "jostles" out the ones waiting longer than 200 ms: on a cold cache that dropped
-    /// queries three tries in a row at 4 x 250, as timeouts in a make test run).
-    static let maxInFlightPerChannel = 128
+    static func querySlotCount(_ config: NetConfig) -> Int {
+        channelCount * maxInFlightPerChannel(config) + tcpChannelCount
+    }
+    /// Outstanding queries per UDP channel: --dns-in-flight shared by the channels. The four
+    /// sockets may all hash onto one resolver thread, so together they must stay under one
+    /// thread's limit (unbound past num-queries-per-thread "jostles" out queries waiting longer
+    /// than 200 ms: with the default 1024 that dropped queries three tries in a row at 4 x 250,
+    /// as timeouts in a make test run; the world and deploy/unbound now set 4096). This was a
+    /// fixed 128 (512 in all); the default is still 512 (NetConfig.dnsInFlight says why).
+    static func maxInFlightPerChannel(_ config: NetConfig) -> Int {
+        max(1, (config.dnsInFlight + channelCount - 1) / channelCount)
+    }
 
     func setUpResolver() throws {
         for index in 0..<(Self.channelCount + Self.tcpChannelCount) {
             let tcp = index >= Self.channelCount
-            channels.append(DNSChannel(channel: try makeChannel(index: index, tcp: tcp), index: index, tcp: tcp))
+            channels.append(DNSChannel(channel: try makeChannel(index: index, tcp: tcp), index: index, tcp: tcp,
+                                       udpLimit: Self.maxInFlightPerChannel(config)))
         }
     }
 
@@ -314,7 +323,7 @@ extension EventLoop {
         let loop = Unmanaged.passUnretained(self)
         guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), query: q) }) else {
             // Every query with c-ares holds a slot and counts in its channel's inFlight, which
-            // stays under maxInFlightPerChannel (checked by both callers): a slot is always free.
+            // stays under its maxInFlight (checked by both callers): a slot is always free.
             preconditionFailure("more DNS queries in flight than QuerySlots holds")
         }
         channel.inFlight += 1

@@ -21,7 +21,7 @@ public final class EventLoop: @unchecked Sendable {
     var channelTags: [ChannelTag] = []
     var queryIDs = QueryIDs()
     /// What c-ares carries for each query in flight (see QuerySlot).
-    let querySlots = QuerySlots(capacity: EventLoop.querySlotCount)
+    let querySlots: QuerySlots
     /// c-ares's sockets: its queries leave in one sendmmsg per socket per turn (see flushQueries).
     let datagrams = DatagramBatcher()
     var multi: UnsafeMutableRawPointer?
@@ -53,6 +53,7 @@ public final class EventLoop: @unchecked Sendable {
 
     public init(config: NetConfig) throws {
         self.config = config
+        querySlots = QuerySlots(capacity: EventLoop.querySlotCount(config))
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakefd = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
         guard epfd >= 0, wakefd >= 0 else { throw NetError("epoll/eventfd: \(String(cString: strerror(errno)))") }

@@ -102,21 +102,18 @@ public struct DomainScanner: Sendable {
         let (loop, port, limiter) = (self.loop, options.httpsPort, policyLimiter)
         // curl tries the addresses in order: the first is the one the fetch loads.
         let first = allowed[0]
-        let fetched = await beforeDeadline(deadline) { () -> PolicyFetchEvidence in
-            await limiter.acquire(first)
-            if deadline?.isPast == true {
-                await limiter.release(first)
-                return PolicyFetchEvidence(outcome: .deadline)
-            }
-            var fetch = await loop.fetchPolicy(host: host, addresses: allowed, port: port)
-            if fetch.outcome == .tlsHandshakeFailed, fetch.tls == nil {
-                // Learn whether the server only speaks TLS below 1.2 (policy-tls-version-too-old).
-                fetch.tls = await loop.legacyTLSFacts(host: host, addresses: allowed, port: port)
-            }
-            await limiter.release(first)
-            return fetch
+        // The deadline ends only the wait for the address's slot (the limiter keeps a timer for
+        // a queued wait alone); the fetch itself is bounded by --timeout.
+        let late = PolicyFetchEvidence(outcome: .deadline, detail: "the domain's deadline came first")
+        if deadline?.isPast == true { return late }
+        guard await limiter.acquire(first, deadline: deadline) else { return late }
+        var fetch = await loop.fetchPolicy(host: host, addresses: allowed, port: port)
+        if fetch.outcome == .tlsHandshakeFailed, fetch.tls == nil {
+            // Learn whether the server only speaks TLS below 1.2 (policy-tls-version-too-old).
+            fetch.tls = await loop.legacyTLSFacts(host: host, addresses: allowed, port: port)
         }
-        return fetched ?? PolicyFetchEvidence(outcome: .deadline, detail: "the domain's deadline came first")
+        await limiter.release(first)
+        return fetch
     }
 
     /// The domain's NS set as answered (through a CNAME at the apex, as any resolver follows it).

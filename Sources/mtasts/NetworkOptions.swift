@@ -51,6 +51,9 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds from a domain's start after which it stops waiting for a per-address slot behind other domains; such a step is stored as `deadline` (finding scan-deadline). Default: 600, or (2 x (retries + 1) + 4) x --timeout (the longest a domain takes when it never waits) if that is longer.", valueName: "SECONDS"))
     var domainTimeout: Double?
 
+    @Option(name: .customLong("dns-in-flight"), help: ArgumentHelp("At most N DNS queries with the resolver at once; the rest wait in the scanner. Keep it under what one resolver thread holds: our sockets may all land on one unbound thread (num-queries-per-thread: 4096 in deploy/unbound, 1024 by default).", valueName: "N"))
+    var dnsInFlight: Int = NetConfig.defaultDNSInFlight
+
     func validate() throws {
         let realPorts = httpsPort == 443 || (smtpPort == 25 && !noSMTP)
         if realPorts && (contact ?? "").isEmpty {
@@ -60,6 +63,7 @@ struct NetworkOptions: ParsableArguments {
         guard timeout > 0, timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
         guard (0...10).contains(retries) else { throw ValidationError("--retries must be 0 to 10") }
         guard (1...65535).contains(httpsPort), (1...65535).contains(smtpPort) else { throw ValidationError("ports are 1 to 65535") }
+        guard (1...16384).contains(dnsInFlight) else { throw ValidationError("--dns-in-flight must be 1 to 16384") }
         guard (1...100).contains(maxMXHosts) else { throw ValidationError("--max-mx-hosts must be 1 to 100") }
         if let domainTimeout, !(domainTimeout > 0 && domainTimeout <= 86_400) {
             throw ValidationError("--domain-timeout must be between 0 and 86400 seconds")
@@ -86,7 +90,7 @@ struct NetworkOptions: ParsableArguments {
     func netConfig() throws -> NetConfig {
         let ua = "mtasts/\(MTASTSVersion.string)" + (contact.map { " (+\($0))" } ?? "")
         return NetConfig(resolvers: resolvers, timeoutMillis: Int(timeout * 1000), dnsRetries: retries, caFile: caFile,
-                         userAgent: ua, ehloName: try resolvedEHLOName())
+                         userAgent: ua, ehloName: try resolvedEHLOName(), dnsInFlight: dnsInFlight)
     }
 
     func scanOptions(scanTime: Int64) -> ScanOptions {

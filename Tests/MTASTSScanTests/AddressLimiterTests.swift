@@ -46,4 +46,37 @@ import Testing
         let got = await waiter.value
         #expect(got >= released)
     }
+
+    // issue 19: the domain's deadline ends a queued wait inside the limiter, with no task per
+    // acquire. A waiter whose deadline came leaves the queue and holds no slot.
+    @Test func aQueuedWaitEndsAtItsDeadlineWithoutASlot() async {
+        let limiter = AddressLimiter(limit: 1, rate: 0)
+        await limiter.acquire("192.0.2.1")                      // the slot is taken
+        let start = AddressLimiter.now()
+        let got = await limiter.acquire("192.0.2.1", deadline: DomainDeadline(secondsFromNow: 0.2))
+        #expect(got == false)
+        #expect(AddressLimiter.now() - start < 90)               // generous: a busy machine
+        await limiter.release("192.0.2.1")
+        // The expired waiter took nothing: the slot is free for the next one at once.
+        let next = await limiter.acquire("192.0.2.1", deadline: DomainDeadline(secondsFromNow: 600))
+        #expect(next == true)
+    }
+
+    @Test func aQueuedWaitServedBeforeItsDeadlineHoldsTheSlot() async {
+        let limiter = AddressLimiter(limit: 1, rate: 0)
+        await limiter.acquire("192.0.2.1")
+        let waiter = Task { await limiter.acquire("192.0.2.1", deadline: DomainDeadline(secondsFromNow: 600)) }
+        try? await Task.sleep(nanoseconds: 100_000_000)
+        await limiter.release("192.0.2.1")
+        #expect(await waiter.value == true)
+        // The waiter holds the slot now: a third acquire with a past-due deadline gets none.
+        #expect(await limiter.acquire("192.0.2.1", deadline: DomainDeadline(secondsFromNow: 0)) == false)
+    }
+
+    @Test func aFreeSlotIsTakenWhateverTheDeadline() async {
+        let limiter = AddressLimiter(limit: 2, rate: 0)
+        #expect(await limiter.acquire("192.0.2.1", deadline: DomainDeadline(secondsFromNow: 600)) == true)
+        #expect(await limiter.acquire("192.0.2.1", deadline: nil) == true)
+        #expect(await limiter.acquire("192.0.2.1", deadline: DomainDeadline(secondsFromNow: 0)) == false)
+    }
 }

@@ -36,4 +36,17 @@ import Testing
         let again = lru.task("a") { Task { 3 } }
         #expect(await again.value == 2)
     }
+
+    // issue 19: a finished probe is handed over without racing the domain's deadline.
+    @Test func aFinishedValueIsKeptWithItsEntry() async {
+        var lru = TaskLRU<Int>(capacity: 16)
+        _ = lru.task("a") { Task { 5 } }
+        #expect(lru.finishedValue("a") == nil)      // not recorded yet
+        lru.setFinished("a", 5)
+        #expect(lru.finishedValue("a") == 5)
+        lru.setFinished("gone", 1)                  // no entry: nothing recorded
+        #expect(lru.finishedValue("gone") == nil)
+        _ = lru.task("a") { Task { 9 } }            // a use keeps the recorded value
+        #expect(lru.finishedValue("a") == 5)
+    }
 }

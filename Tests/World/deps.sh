@@ -3,7 +3,8 @@
 # their system services (policy-rc.d exit 101), plus python3-cryptography via pip
 # only when the interpreter on PATH lacks it.
 set -euo pipefail
-PKGS="nsd unbound nginx-light postfix bind9-dnsutils ldnsutils dnsperf nghttp2-client curl openssl procps python3-pip"
+# gcc and libc6-dev: the latency world's delay proxy (bench/latency/delay_proxy.c) is compiled by world.sh
+PKGS="nsd unbound nginx-light postfix bind9-dnsutils ldnsutils dnsperf nghttp2-client curl openssl procps python3-pip gcc libc6-dev"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

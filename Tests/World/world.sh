@@ -8,7 +8,8 @@
 # Environment (defaults): WORLD_PROFILE=test WORLD_N=10000 (realistic: 1000000) WORLD_SEED=1
 # WORLD_EPOCH=1 WORLD_DNS_IP=127.0.0.1 WORLD_DNS_PORT=5300 (unbound) WORLD_AUTH_PORT=5301 (nsd)
 # WORLD_HTTPS_PORT=8443 WORLD_SMTP_PORT=2525 WORLD_NET=127.0 (servers on $WORLD_NET.1-4.x;
-# the full address plan is in DIR/world.json).
+# the full address plan is in DIR/world.json). WORLD_LATENCY=1: internet-like delays from the delay
+# proxy bench/latency/delay_proxy.c in front of NSD, nginx and postfix (bench/latency/README.md).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 CMD=${1:?usage: world.sh up|down|cold|check|bench DIR}
@@ -19,6 +20,7 @@ export WORLD_N=${WORLD_N:-$DEF_N}
 export WORLD_DNS_IP=${WORLD_DNS_IP:-127.0.0.1} WORLD_DNS_PORT=${WORLD_DNS_PORT:-5300}
 export WORLD_AUTH_PORT=${WORLD_AUTH_PORT:-5301} WORLD_HTTPS_PORT=${WORLD_HTTPS_PORT:-8443}
 export WORLD_SMTP_PORT=${WORLD_SMTP_PORT:-2525} WORLD_NET=${WORLD_NET:-127.0}
+export WORLD_LATENCY=${WORLD_LATENCY:-0}
 # big zones take a while to load
 [ "$WORLD_N" -gt 200000 ] && WAIT_S=600 || WAIT_S=30
 
@@ -64,6 +66,8 @@ generate() {
 }
 
 start_unbound() {
+  # the last run's log, whose end has unbound's per-thread request-list statistics (bench/latency)
+  [ -s "$D/unbound/unbound.log" ] && mv -f "$D/unbound/unbound.log" "$D/unbound/unbound.log.prev"
   : > "$D/unbound/unbound.log"
   unbound -c "$D/unbound/unbound.conf" || die_with_log unbound "$D/unbound/unbound.log"
   wait_dns "$WORLD_DNS_IP" "$WORLD_DNS_PORT" || die_with_log unbound "$D/unbound/unbound.log"
@@ -97,10 +101,27 @@ cold() {
   warm_unbound
 }
 
+# Where nginx/postfix themselves listen: the public port, or behind the delay proxy (as world_conf.py)
+backend_port() { # public_port override
+  if [ "$WORLD_LATENCY" = 1 ]; then echo "${2:-$(( $1 + 1000 ))}"; else echo "$1"; fi
+}
+
+# The delay proxy, compiled from its source into DIR when missing or older (cc, libm).
+start_latency_proxy() {
+  local src="$HERE/../../bench/latency/delay_proxy.c" bin="$D/latency/delay_proxy"
+  if [ ! -x "$bin" ] || [ "$src" -nt "$bin" ]; then
+    cc -O2 -Wall -o "$bin" "$src" -lm || { echo "world: cannot build the delay proxy" >&2; exit 1; }
+  fi
+  rm -f "$D/latency/proxy.pid"
+  setsid "$bin" "$D/latency/proxy.conf" "$D/latency/proxy.pid" </dev/null >"$D/latency/proxy.log" 2>&1 &
+  for _ in $(seq 100); do [ -f "$D/latency/proxy.pid" ] && break; sleep 0.05; done
+  alive "$D/latency/proxy.pid" || die_with_log delay-proxy "$D/latency/proxy.log"
+}
+
 up() {
   local t0 t ip1 smtp1
   t0=$(now)
-  if alive "$D/nsd/nsd.pid" || alive "$D/unbound/unbound.pid" || alive "$D/nginx/nginx.pid" \
+  if alive "$D/nsd/nsd.pid" || alive "$D/unbound/unbound.pid" || alive "$D/nginx/nginx.pid" || alive "$D/latency/proxy.pid" \
      || alive "$D/postfix/spool/pid/master.pid" || alive "$D/tarpit/tarpit.pid"; then
     echo "world: already running in $D: taking it down first"; down
   fi
@@ -110,6 +131,7 @@ up() {
   nsd -c "$D/nsd/nsd.conf" || die_with_log nsd "$D/nsd/nsd.log"
   wait_dns "$WORLD_DNS_IP" "$WORLD_AUTH_PORT" || die_with_log nsd "$D/nsd/nsd.log"
   echo "world: nsd $(since "$t")s"
+  if [ "$WORLD_LATENCY" = 1 ]; then t=$(now); start_latency_proxy; echo "world: delay proxy $(since "$t")s"; fi
   t=$(now); start_unbound
   echo "world: unbound $(since "$t")s"
   # unbound learns that dead.test's server is dead from a first query that it never answers;
@@ -118,12 +140,12 @@ up() {
   t=$(now); : > "$D/nginx/error.log"
   nginx -c "$D/nginx/nginx.conf" -e "$D/nginx/error.log" || die_with_log nginx "$D/nginx/error.log"
   ip1=$(python3 -c "import json;print(json.load(open('$D/world.json'))['nginx_ips'][0])")
-  wait_tcp "$ip1" "$WORLD_HTTPS_PORT" || die_with_log nginx "$D/nginx/error.log"
+  wait_tcp "$ip1" "$(backend_port "$WORLD_HTTPS_PORT" "${WORLD_HTTPS_BACKEND_PORT:-}")" || die_with_log nginx "$D/nginx/error.log"
   echo "world: nginx $(since "$t")s"
   t=$(now); : > "$D/postfix/maillog"
   postfix -c "$D/postfix" start >/dev/null 2>&1 || die_with_log postfix "$D/postfix/maillog"
   smtp1=$(python3 -c "import json;print(json.load(open('$D/world.json'))['listeners'][0]['ip'])")
-  wait_tcp "$smtp1" "$WORLD_SMTP_PORT" || die_with_log postfix "$D/postfix/maillog"
+  wait_tcp "$smtp1" "$(backend_port "$WORLD_SMTP_PORT" "${WORLD_SMTP_BACKEND_PORT:-}")" || die_with_log postfix "$D/postfix/maillog"
   echo "world: postfix $(since "$t")s"
   t=$(now); rm -f "$D/tarpit/tarpit.pid"
   setsid python3 "$HERE/tarpit.py" "$D/tarpit/tarpit.json" "$D/tarpit/tarpit.pid" \
@@ -167,9 +189,10 @@ down() {
   stop_pid nginx "$D/nginx/nginx.pid"
   stop_pid unbound "$D/unbound/unbound.pid"
   stop_pid nsd "$D/nsd/nsd.pid"
+  stop_pid delay-proxy "$D/latency/proxy.pid"
   # report (never kill by name) anything of this world still running
   local left="" p
-  for p in $(pgrep -f -- "$D/(nsd|unbound|nginx|postfix|tarpit)/" || true); do
+  for p in $(pgrep -f -- "$D/(nsd|unbound|nginx|postfix|tarpit|latency)/" || true); do
     running "$p" && left="$left $p"
   done
   [ -n "$left" ] && { echo "world: WARNING processes still running:" >&2; ps -o pid,args -p $left >&2 || true; }

@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# make bench-latency: mtasts on the latency world (bench/latency/README.md) at several --concurrency
+# values, beside what the resolver sustains on that world and the Python peer.
+#   LAT_N (default 100000) realistic domains, world in LAT_DIR (default world/latency-N),
+#   LAT_CONCURRENCY (default "1000 10000 50000"), LAT_PEER (default "500 5000"; "" skips the peer),
+#   ports BENCH_DNS_PORT/BENCH_AUTH_PORT/BENCH_HTTPS_PORT/BENCH_SMTP_PORT (5600 5601 8446 2528) and
+#   WORLD_NET (127.0) as in bench/run.sh; the distribution's knobs WORLD_DNS_MEDIAN_MS etc.
+# Per mtasts run (unbound restarted cold before each): domains/s, CPU per domain (user+sys), peak
+# RSS and (peak - base) / concurrency, where base is the peak RSS of a scan of the first 1000
+# domains at --concurrency 10; the CPU the resolver and the delay proxy used; and the scan counted
+# against the truth (bench/latency/count.py): dns-errors and timeouts beyond the zones that never
+# answer. The resolver's ceiling: dnsperf, cold, with the scanner's query mix and as many queries
+# outstanding as the scan's domains in flight ask at once (concurrency x queries per domain, capped
+# at 2 x num-queries-per-thread, beyond which unbound itself drops queries). Printed as a table and kept in bench/results/.
+# CI does not run this: machines are shared and noisy. Quote ratios measured in one run.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+N=${LAT_N:-100000}
+D=${LAT_DIR:-$PWD/world/latency-$N}
+CONCS=${LAT_CONCURRENCY:-1000 10000 50000}
+PEERS=${LAT_PEER-500 5000}
+export WORLD_PROFILE=realistic WORLD_N=$N WORLD_LATENCY=1 WORLD_NET=${WORLD_NET:-127.0}
+export WORLD_DNS_IP=${BENCH_DNS_IP:-127.0.0.1} WORLD_DNS_PORT=${BENCH_DNS_PORT:-5600} WORLD_AUTH_PORT=${BENCH_AUTH_PORT:-5601}
+export WORLD_HTTPS_PORT=${BENCH_HTTPS_PORT:-8446} WORLD_SMTP_PORT=${BENCH_SMTP_PORT:-2528}
+BIN=${LAT_BIN:-.build/release/mtasts}
+OUT=bench/results/$(date -u +%Y%m%dT%H%MZ)-latency-n$N.txt
+T=$(mktemp -d /tmp/mtasts-latency.XXXXXX)
+trap 'bash Tests/World/world.sh down "$D" >/dev/null; rm -rf "$T"' EXIT
+
+[ -x "$BIN" ] || { echo "bench-latency: build first (make release)"; exit 1; }
+PEER=bench/peer
+if [ -n "$PEERS" ] && ! "$PEER/.venv/bin/python" -c 'import postfix_mta_sts_resolver' 2>/dev/null; then
+  [ -x "$PEER/.venv/bin/python" ] || python3 -m venv "$PEER/.venv"
+  "$PEER/.venv/bin/pip" install -q -r "$PEER/requirements.txt"
+fi
+bash Tests/World/world.sh up "$D" | tail -5
+python3 bench/latency/latency_truth.py "$D" "${WORLD_DEAD_PERMILLE:-10}" | tee "$T/latency-truth.txt"
+npt=$(awk '/num-queries-per-thread/ {print $2}' "$D/unbound/unbound.conf")
+nth=$(awk '/num-threads/ {print $2}' "$D/unbound/unbound.conf")
+orange=$(awk '/outgoing-range/ {print $2}' "$D/unbound/unbound.conf")
+
+cpu_s() { # PIDFILE: user+sys seconds the process has used so far
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$(tr -d ' \n' < "$1")/stat"
+}
+timev() { # FILE FIELD
+  case $2 in
+    wall) awk -F': ' '/Elapsed \(wall clock\)/ {n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s}' "$1" ;;
+    cpu) awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {print u + s}' "$1" ;;
+    rss) awk -F': ' '/Maximum resident/ {print $2}' "$1" ;;
+  esac
+}
+calc() { python3 -c "print($1)"; }
+nq=$(wc -l < "$D/queries.txt")
+qpd=$(calc "'%.3f' % ($nq / $N)")
+
+# The resolver's ceiling at a number of outstanding queries.
+ceiling() { # CONCURRENCY -> domains/s; as many queries outstanding as the scan's domains ask at once
+  local q cap=$((2 * npt))
+  q=$(calc "int($1 * $qpd + 0.5)")
+  [ "$q" -gt "$cap" ] && q=$cap
+  bash Tests/World/world.sh cold "$D"
+  local u0; u0=$(cpu_s "$D/unbound/unbound.pid")
+  dnsperf -s "$WORLD_DNS_IP" -p "$WORLD_DNS_PORT" -d "$D/queries.txt" -n 1 -l 60 -c 32 -T 2 -q "$q" -t 10 \
+    > "$T/dnsperf-$1.log" 2>&1
+  local qps lost; qps=$(awk '/Queries per second/ {print $4}' "$T/dnsperf-$1.log")
+  lost=$(awk '/Queries lost/ {print $3}' "$T/dnsperf-$1.log")
+  echo "dnsperf -q $q: $qps queries/s, $lost lost, unbound CPU $(calc "'%.1f' % ($(cpu_s "$D/unbound/unbound.pid") - $u0)") s" >> "$T/dnsperf.txt"
+  calc "'%.0f' % ($qps / $qpd)"
+}
+
+scan() { # CONCURRENCY INPUT DB TIMEFILE
+  bash Tests/World/world.sh cold "$D"
+  rm -f "$3"*
+  /usr/bin/time -v -o "$4" "$BIN" scan "$2" --db "$3" --label latency \
+    --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
+    --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 --concurrency "$1" \
+    > "$T/scan.out" 2> "$T/scan-$1.err" || { tail -20 "$T/scan-$1.err"; exit 1; }
+}
+
+# base: the binary's own footprint, a small scan at low concurrency
+head -1001 "$D/domains.txt" > "$T/base.txt"
+scan 10 "$T/base.txt" "$T/base.db" "$T/base.time"
+base=$(timev "$T/base.time" rss)
+
+declare -A row
+for c in $CONCS; do
+  row[ceil$c]=$(ceiling "$c")
+  pu0=$(cpu_s "$D/latency/proxy.pid")
+  scan "$c" "$D/domains.txt" "$T/scan$c.db" "$T/scan$c.time"
+  ub=$(cpu_s "$D/unbound/unbound.pid")    # unbound was restarted by `cold`: all of its CPU is this scan's
+  pu=$(calc "'%.1f' % ($(cpu_s "$D/latency/proxy.pid") - $pu0)")
+  stored=$(sqlite3 "$T/scan$c.db" "select count(*) from domains")
+  w=$(timev "$T/scan$c.time" wall); cpu=$(timev "$T/scan$c.time" cpu); rss=$(timev "$T/scan$c.time" rss)
+  row[rate$c]=$(calc "'%.0f' % ($stored / $w)")
+  row[ratio$c]=$(calc "'%.2f' % ($stored / $w / ${row[ceil$c]})")
+  row[wall$c]=$w
+  row[cpu$c]=$(calc "'%.0f' % ($cpu * 1e6 / $stored)")
+  row[rss$c]=$((rss / 1024))
+  row[perdom$c]=$(calc "'%.0f' % (max(0, $rss - $base) * 1024 / $c)")
+  row[ub$c]=$ub; row[px$c]=$pu
+  row[count$c]=$(python3 bench/latency/count.py "$T/scan$c.db" "$D")
+  # unbound's own limit: its per-thread request list (written when it stops: the next `cold`)
+  bash Tests/World/world.sh cold "$D"
+  row[ubq$c]=$(awk '/requestlist max/ {for (i = 1; i <= NF; i++) {if ($i == "max") m = m (m ? "/" : "") $(i + 1); if ($i == "exceeded") e = e (e ? "/" : "") $(i + 1)}} END {print "max " m ", dropped " e}' "$D/unbound/unbound.log.prev")
+done
+
+for p in $PEERS; do
+  bash Tests/World/world.sh cold "$D"
+  /usr/bin/time -v -o "$T/peer$p.time" "$PEER/.venv/bin/python" "$PEER/peer.py" "$D/domains.txt" --out "$T/peer$p.jsonl" \
+    --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
+    --timeout 5 --concurrency "$p" 2> "$T/peer$p.err" || { tail -20 "$T/peer$p.err"; exit 1; }
+  pn=$(wc -l < "$T/peer$p.jsonl")
+  row[prate$p]=$(calc "'%.0f' % ($pn / $(timev "$T/peer$p.time" wall))")
+  row[pwall$p]=$(timev "$T/peer$p.time" wall)
+  row[pcpu$p]=$(calc "'%.0f' % ($(timev "$T/peer$p.time" cpu) * 1e6 / $pn)")
+  row[prss$p]=$(( $(timev "$T/peer$p.time" rss) / 1024 ))
+  "$PEER/.venv/bin/python" "$PEER/count_truth.py" "$T/peer$p.jsonl" "$D/truth.jsonl" > "$T/peer$p.count" 2>&1 || true
+done
+
+{
+  echo "# make bench-latency $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores; mtasts $("$BIN" --version); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# latency world: realistic, $N domains; $(grep '^dns\|^tcpdist' "$D/latency/proxy.conf" | tr '\n' ';' )"
+  echo "#   (dns MEDIAN_MS SIGMA MAX_MS DEAD_PERMILLE; tcpdist MEDIAN_MS SIGMA MAX_MS: bench/latency/README.md)"
+  echo "# $(cat "$T/latency-truth.txt")"
+  echo "# unbound: num-threads $nth, num-queries-per-thread $npt, outgoing-range $orange; $qpd queries per domain"
+  sed 's/^/# /' "$T/dnsperf.txt"
+  echo "# base RSS (1000 domains at --concurrency 10): $((base / 1024)) MB"
+  printf '%-40s' "mtasts --concurrency"; for c in $CONCS; do printf '%12s' "$c"; done; echo
+  line() { printf '%-40s' "$1"; for c in $CONCS; do printf '%12s' "${row[$2$c]}"; done; echo; }
+  line "resolver ceiling (domains/s, dnsperf)" ceil
+  line "mtasts domains/s" rate
+  line "  ratio to the ceiling" ratio
+  line "  wall (s)" wall
+  line "CPU (user+sys) per domain (µs)" cpu
+  line "peak RSS (MB)" rss
+  line "  (peak - base) per domain in flight (B)" perdom
+  line "unbound CPU during the scan (s)" ub
+  line "delay proxy CPU during the scan (s)" px
+  echo "unbound's request list, per thread: its largest size / the queries it dropped for a full list"
+  for c in $CONCS; do echo "  --concurrency $c: ${row[ubq$c]}"; done
+  echo "against the truth:"
+  for c in $CONCS; do echo "  --concurrency $c: ${row[count$c]}"; done
+  if [ -n "$PEERS" ]; then
+    echo
+    printf '%-40s' "python peer --concurrency"; for p in $PEERS; do printf '%12s' "$p"; done; echo
+    pline() { printf '%-40s' "$1"; for p in $PEERS; do printf '%12s' "${row[$2$p]}"; done; echo; }
+    pline "domains/s" prate
+    pline "  wall (s)" pwall
+    pline "CPU (user+sys) per domain (µs)" pcpu
+    pline "peak RSS (MB)" prss
+    for p in $PEERS; do echo "  peer at $p, against the truth:"; grep -e 'STS verdict, all' -e 'MX host list' -e 'TLS-RPT record' "$T/peer$p.count"; done
+  fi
+} | tee "$OUT"
+echo "(kept in $OUT)"
