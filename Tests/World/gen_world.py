@@ -44,7 +44,7 @@ mx-pattern-mismatch mx-starttls-not-supported mx-cert-host-mismatch mx-cert-expi
 mx-cert-not-trusted mx-tls-failure mx-unreachable mx-null mx-implicit mx-dns-error
 mx-sni-dependent enforce-blocks-all-mx testing-would-fail tlsrpt-missing tlsrpt-invalid
 tlsrpt-multiple dane-tlsa dane-mismatch dane-no-tls dane-unusable dane-partial
-dane-tlsa-unsigned mx-provider-migrated""".split()
+dane-tlsa-unsigned dane-lookup-failed mx-provider-migrated""".split()
 # Only a second scan can show these: policy-changed-id-unchanged policy-id-changed-body-same
 # mode-changed record-removed: epoch 2 (--epoch 2, world_kinds.CHANGES) is where they come from,
 # checked against transitions.jsonl by Tests/E2E/epochs.sh.
@@ -234,6 +234,33 @@ def sign_test_zone(seed, zdir):
     subprocess.run(["ldns-signzone", "-i", "20240101000000", "-e", "20361231000000",
                     "-o", "test.", "-f", os.path.join(zdir, "test.zone.signed"),
                     os.path.join(zdir, "test.zone")] + bases, check=True)
+
+
+def break_tlsa_signatures(zdir, hosts):
+    """Makes the TLSA RRsets of `hosts` bogus (RFC 4035 §5.5): in the signed zone, the RRSIG
+    covering each one gets its first signature byte flipped, so it no longer verifies under the
+    zone's key and the validating unbound answers SERVFAIL (the A/AAAA RRsets stay valid, so the
+    host is still reached). Returns how many signatures were broken; each host must have one."""
+    owners = {("_25._tcp." + h + ".").lower() for h in hosts}
+    path = os.path.join(zdir, "test.zone.signed")
+    lines, broken = [], set()
+    for line in open(path):
+        f = line.split()
+        # ldns-signzone writes one record a line: owner TTL IN RRSIG covered alg labels ttl
+        # expiration inception keytag signer signature (base64, no spaces)
+        if len(f) >= 13 and f[3] == "RRSIG" and f[4] == "TLSA" and f[0].lower() in owners:
+            sig = bytearray(base64.b64decode("".join(f[12:])))
+            sig[0] ^= 0xFF
+            f = f[:12] + [base64.b64encode(bytes(sig)).decode()]
+            line = "\t".join(f) + "\n"
+            broken.add(f[0].lower())
+        lines.append(line)
+    missing = owners - broken
+    if missing:
+        sys.exit("gen_world: no TLSA RRSIG to break for %s" % sorted(missing))
+    with open(path, "w") as out:
+        out.writelines(lines)
+    return len(broken)
 
 
 # ---------------------------------------------------------------------------- finish
@@ -431,6 +458,7 @@ def main():
     signed = a.sign == "yes" or (a.sign == "auto" and a.profile == "test")
     if signed:
         sign_test_zone(a.seed, os.path.join(D, "zones"))
+        break_tlsa_signatures(os.path.join(D, "zones"), [h for h, c in w.mx_hosts.items() if c == "dane-bogus"])
     t_sign = time.time() - t1
     t1 = time.time()
     ncert = world_certs.write_certs(a.seed, [(os.path.join(D, p), v, nm) for p, v, nm in cert_work],

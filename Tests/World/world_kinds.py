@@ -349,6 +349,7 @@ SPECIAL = {
     "dane-ta-not-in-chain": mxk("dane-ta-absent"),
     "dane-unusable": mxk("dane-unusable"),
     "dane-no-starttls": mxk("dane-notls"),
+    "dane-tlsa-bogus": mxk("dane-bogus"),
     "dane-unsigned": lambda d: dict(mx=[(10, "mx-%s.unsigned.example" % d.replace(".", "-"), "dane-unsigned")]),
     "dane-partial": lambda d: dict(mx=[(10, "mx1." + d, "dane"), (20, "mx2." + d, "good")]),
     "mx-partial": lambda d: dict(mx=[(10, "mx1." + d, "good"), (20, "mx2." + d, "expired")]),

@@ -52,6 +52,7 @@ MX_CLASSES = {
     "dane-unusable":     ("pass", ["dane-tlsa", "dane-unusable"], "pf:good"),
     "dane-notls":        ("starttls-not-supported", ["dane-tlsa", "dane-no-tls"], "pf-notls"),
     "dane-unsigned":     ("pass", ["dane-tlsa", "dane-tlsa-unsigned"], "pf:good"),
+    "dane-bogus":        ("pass", ["dane-tlsa", "dane-lookup-failed"], "pf:good"),
     "sni":               ("pass", ["mx-sni-dependent"], "pf-sni"),
     "dead-addr":         ("pass", [], "pf:good+refused"),
     "silent-addr":       ("pass", [], "pf:good+silent"),
@@ -83,7 +84,10 @@ MX_CLASSES = {
 # SubjectPublicKeyInfo, the intermediate CA's certificate or key (served in the chain only by
 # "pf:inter" listeners), the untrusted CA's key (presented by no MX host). Usage 1 (PKIX-EE) and
 # matching type 3 are unusable for SMTP (RFC 7672 §3.1.3, RFC 6698 §2.1.3). Hosts of
-# "dane-unsigned" live in the unsigned example. zone: their TLSA answers carry no AD bit.
+# "dane-unsigned" live in the unsigned example. zone: their TLSA answers carry no AD bit. The
+# RRSIG over each "dane-bogus" host's TLSA RRset is broken after signing (gen_world.py,
+# break_tlsa_signatures), so the validating resolver answers SERVFAIL: a failed lookup, and an
+# RFC 7672 sender defers (§2.2: it cannot tell whether DANE applies).
 DANE_CLASSES = {
     "dane":             ([(3, 1, 1, "leaf-spki")], "authenticated", True),
     "dane-ee-full":     ([(3, 1, 0, "leaf-spki")], "authenticated", True),
@@ -96,6 +100,7 @@ DANE_CLASSES = {
     "dane-unusable":    ([(1, 1, 1, "leaf-spki"), (3, 1, 3, "leaf-spki")], "unusable", True),
     "dane-notls":       ([(3, 1, 1, "leaf-spki")], "no-tls", True),
     "dane-unsigned":    ([(3, 1, 1, "leaf-spki")], "not-applicable", False),
+    "dane-bogus":       ([(3, 1, 1, "leaf-spki")], "lookup-failed", True),
 }
 # MX classes whose host has no address: no sender connects, DANE is not judged (RFC 7672 §2.2.2)
 NO_ADDRESS_CLASSES = {"noaddr", "nxdomain", "servfail"}
@@ -330,7 +335,7 @@ class World:
                 delivery[m["host"]] = "authenticated"
             elif h == "unusable":
                 delivery[m["host"]] = "unauthenticated"
-            elif h in ("mismatch", "no-tls"):
+            elif h in ("mismatch", "no-tls", "lookup-failed"):
                 delivery[m["host"]] = "defer"
             elif res in ("unreachable", "dns-error"):
                 delivery[m["host"]] = "defer"
@@ -349,6 +354,8 @@ class World:
             st = "none"
         elif statuses & {"mismatch", "no-tls"}:
             st = "mismatch"
+        elif "lookup-failed" in statuses:
+            st = "lookup-failed"
         elif "unusable" in statuses:
             st = "unusable"
         elif without:
