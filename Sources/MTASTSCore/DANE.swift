@@ -18,11 +18,15 @@
 // PKIX-EE(1) are not (§3.1.3). Selectors 0 (the certificate's DER) and 1 (its
 // SubjectPublicKeyInfo DER), matching types 0 (exact), 1 (SHA-256), 2 (SHA-512). DANE-EE(3)
 // ignores names and dates (§3.1.1). DANE-TA(2) needs the trust anchor among the presented
-// certificates above the leaf and the leaf's DNS-ID to match the MX host name (§3.1.2, §3.2.2).
-// Limit: this judge checks that the certificates from the leaf up to the matched trust anchor are
-// linked by name (each one's issuer is the next one's subject), not their signatures (that would
-// need public-key cryptography in Core); a TA given only by its key (2 1 x) and left out of the
-// chain (RFC 7671 §5.2.2) is not matched either.
+// certificates above the leaf and the leaf's DNS-ID to match the MX host name (§3.1.2, §3.2.2),
+// and every certificate from the leaf up to the trust anchor signed by the one above it (RFC 7671
+// §5.2.2), so that a server cannot pair a TA certificate that matches with a leaf the TA's key
+// never signed. Core has no public-key code: the signatures are checked by OpenSSL at probe time
+// and stored per link (TLSFacts.chainLinksSigned); the judge also requires each issuer name to
+// be the next subject. Evidence without the links (stored before they were recorded) gives a
+// DANE-TA match `unknown`. Limit: a TA given only by its key (2 1 x) and left out of the chain
+// (RFC 7671 §5.2.2) is not matched: the links are computed at probe time, without the TLSA
+// records, so no stored fact says whether that key signed the top of the chain.
 
 /// What DANE decides for one MX host.
 public enum DANEHostStatus: String, Sendable, Codable, CaseIterable {
@@ -42,7 +46,9 @@ public enum DANEHostStatus: String, Sendable, Codable, CaseIterable {
     /// Not judged: the TLSA RRset was not looked up, the host has no address, or it has validated
     /// usable records but no session reached TLS (unreachable, excluded, past the deadline).
     case unjudged
-    /// Evidence stored before TLSA records were kept (formats 1 and 2): only their count is known.
+    /// Evidence stored before TLSA records were kept (formats 1 and 2): only their count is known;
+    /// or a DANE-TA(2) record matched a chain stored before its signatures were checked
+    /// (`chainLinksSigned` absent), and no other record or address decides.
     case unknown
 }
 
@@ -194,7 +200,7 @@ public enum DANE {
             r.findings.append(Finding(.daneUnusable, host: h.name, detail: records.map(\.presentation).map { String($0.prefix(24)) }.joined(separator: "; ")))
             return r
         }
-        var sawChain = false, sawNoTLS = false
+        var sawChain = false, sawNoTLS = false, sawUnverified = false
         for p in h.probes {
             switch p.outcome {
             case .starttlsNotOffered, .starttlsRefused, .tlsHandshakeFailed:
@@ -202,16 +208,23 @@ public enum DANE {
             case .completed, .failedAfterTLS:
                 guard let tls = p.tls, !tls.chainDER.isEmpty else { continue }
                 sawChain = true
-                if let m = usable.first(where: { matches($0, chain: tls.chainDER, host: h.name, leafDNSNames: tls.leafDNSNames) }) {
+                let results = usable.map { match($0, chain: tls.chainDER, host: h.name, leafDNSNames: tls.leafDNSNames,
+                                                 linksSigned: tls.chainLinksSigned) }
+                if let i = results.firstIndex(of: .matched) {
                     r.status = .authenticated
-                    r.matched = m
+                    r.matched = usable[i]
                     return r
                 }
+                sawUnverified = sawUnverified || results.contains(.unverified)
             default:
                 continue
             }
         }
-        if sawChain {
+        if sawUnverified {
+            // A DANE-TA record matched by name a chain whose signatures were not recorded: whether
+            // the TA signed the leaf is not in the evidence.
+            r.status = .unknown
+        } else if sawChain {
             r.status = .mismatch
             r.findings.append(Finding(.daneMismatch, host: h.name, detail: "no usable TLSA record matches the presented chain (\(usable.count) usable)"))
         } else if sawNoTLS {
@@ -253,19 +266,36 @@ public enum DANE {
         }
     }
 
-    /// Whether a usable record matches a presented chain (leaf first) for `host`.
-    public static func matches(_ r: TLSARecord, chain: [[UInt8]], host: String, leafDNSNames: [String]) -> Bool {
-        guard isUsable(r), !chain.isEmpty else { return false }
+    /// How a record meets a presented chain.
+    public enum ChainMatch: Sendable, Hashable {
+        /// It matches: the leaf (DANE-EE), or a trust anchor the leaf's path is signed up to (DANE-TA).
+        case matched
+        /// DANE-TA: a certificate linked to the leaf by names matches, but the chain's signatures
+        /// were not recorded (evidence from before `chainLinksSigned`).
+        case unverified
+        /// No match.
+        case none
+    }
+
+    /// Whether a usable record matches a presented chain (leaf first) for `host`. `linksSigned`
+    /// is TLSFacts.chainLinksSigned: entry k says whether certificate k+1 signed certificate k.
+    public static func match(_ r: TLSARecord, chain: [[UInt8]], host: String, leafDNSNames: [String],
+                             linksSigned: [Bool]?) -> ChainMatch {
+        guard isUsable(r), !chain.isEmpty else { return .none }
         func hit(_ cert: [UInt8]) -> Bool { association(of: cert, selector: r.selector, matchingType: r.matchingType) == r.data }
-        if r.usage == daneEE { return hit(chain[0]) }
-        // DANE-TA: the leaf must name the host (§3.2.2), and a certificate above it, linked to
-        // the leaf by issuer and subject names, must match.
-        guard DNSID.anyMatches(leafDNSNames, reference: host) else { return false }
+        if r.usage == daneEE { return hit(chain[0]) ? .matched : .none }
+        // DANE-TA: the leaf must name the host (§3.2.2), and a certificate above it must match,
+        // on a path from the leaf where each certificate's issuer is the next one's subject and
+        // each was signed by the next one's key. A link not signed ends the path: nothing above
+        // it can anchor the leaf (a second key under the TA's name signed it, or none did).
+        guard DNSID.anyMatches(leafDNSNames, reference: host) else { return .none }
         let parts = chain.map(X509Reader.daneParts(der:))
         for k in chain.indices.dropFirst() {
-            guard let below = parts[k - 1], let this = parts[k], below.issuer == this.subject else { return false }
-            if hit(chain[k]) { return true }
+            guard let below = parts[k - 1], let this = parts[k], below.issuer == this.subject else { return .none }
+            let signed: Bool? = linksSigned.map { k - 1 < $0.count && $0[k - 1] }
+            if signed == false { return .none }
+            if hit(chain[k]) { return signed == true ? .matched : .unverified }
         }
-        return false
+        return .none
     }
 }

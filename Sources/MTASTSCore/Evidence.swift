@@ -41,15 +41,21 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     public var notAfter: Int64?
     /// The presented chain, leaf first, as DER: the raw evidence the facts above come from.
     public var chainDER: [[UInt8]]
+    /// For each adjacent pair of `chainDER` (k, k+1): whether certificate k+1's public key
+    /// verifies certificate k's signature, as OpenSSL found at probe time (MTASTSNet's
+    /// ChainSignatures; Core has no public-key code). DANE-TA(2) needs it (docs/VERDICTS.md,
+    /// "DANE"). Nil in evidence stored before it was recorded: a DANE-TA match is then `unknown`.
+    public var chainLinksSigned: [Bool]?
 
     public init(version: String?, verifyResult: Int, leafDNSNames: [String], notBefore: Int64?, notAfter: Int64?,
-                chainDER: [[UInt8]] = []) {
+                chainDER: [[UInt8]] = [], chainLinksSigned: [Bool]? = nil) {
         self.version = version
         self.verifyResult = verifyResult
         self.leafDNSNames = leafDNSNames
         self.notBefore = notBefore
         self.notAfter = notAfter
         self.chainDER = chainDER
+        self.chainLinksSigned = chainLinksSigned
     }
 
     /// TLS 1.2 or later (RFC 8461 §7.2 and RFC 8996).

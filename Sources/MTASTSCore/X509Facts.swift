@@ -190,10 +190,12 @@ struct DERReader {
 
 extension TLSFacts {
     /// Builds the facts from the raw evidence of a connection: the chain (leaf first) as DER, the
-    /// negotiated version and OpenSSL's verify result.
-    public init(version: String?, verifyResult: Int, chainDER: [[UInt8]]) {
+    /// negotiated version, OpenSSL's verify result and, per adjacent pair, whether the upper
+    /// certificate's key verifies the lower one's signature (nil: not known).
+    public init(version: String?, verifyResult: Int, chainDER: [[UInt8]], chainLinksSigned: [Bool]? = nil) {
         let leaf = chainDER.first.flatMap(X509Reader.facts(der:))
         self.init(version: version, verifyResult: verifyResult, leafDNSNames: leaf?.dnsNames ?? [],
-                  notBefore: leaf?.notBefore, notAfter: leaf?.notAfter, chainDER: chainDER)
+                  notBefore: leaf?.notBefore, notAfter: leaf?.notAfter, chainDER: chainDER,
+                  chainLinksSigned: chainLinksSigned)
     }
 }

@@ -31,7 +31,10 @@ extension Transfer {
 
     var tlsFacts: TLSFacts? {
         guard let tlsVersion else { return nil }
-        return TLSFacts(version: tlsVersion, verifyResult: verifyResult, chainDER: chain)
+        // Which certificate signed which, for DANE-TA (ChainSignatures): the live SSL* is gone by
+        // now, so the kept DER is parsed again; at most 9 verifications a connection.
+        return TLSFacts(version: tlsVersion, verifyResult: verifyResult, chainDER: chain,
+                        chainLinksSigned: ChainSignatures.links(chain))
     }
 
     /// SMTP replies as curl's header callback saw them, grouped into multi-line responses:

@@ -101,6 +101,8 @@ extension JSONWriter {
     mutating func tls(_ t: TLSFacts) {
         open()
         key("chainDER"); openArray(); closeArray()
+        // Optional (issue 17 follow-up): rows stored before it are byte for byte what they were.
+        if let l = t.chainLinksSigned { key("chainLinksSigned"); openArray(); for b in l { bool(b) }; closeArray() }
         key("leafDNSNames"); strings(t.leafDNSNames)
         if let v = t.notAfter { key("notAfter"); int(v) }
         if let v = t.notBefore { key("notBefore"); int(v) }

@@ -8,7 +8,9 @@ import Foundation
 import Testing
 @testable import MTASTSCore
 
-/// A CA, a leaf for mx.dane.test issued by it, and an unrelated CA, with openssl's digests.
+/// A CA, a leaf for mx.dane.test issued by it, an unrelated CA, and an impostor: a second CA key
+/// under the CA's own name (`sameDN`) with a leaf for the same host it issued (`forgedLeaf`), so
+/// the pair [forgedLeaf, ca] is linked by names but not by signature. With openssl's digests.
 final class DANEPKI: Sendable {
     struct Cert: Sendable {
         let der: [UInt8]
@@ -16,7 +18,10 @@ final class DANEPKI: Sendable {
         /// matching 0 the bytes, 1 SHA-256, 2 SHA-512.
         let association: [[[UInt8]]]
     }
-    let ca: Cert, leaf: Cert, otherCA: Cert
+    let ca: Cert, leaf: Cert, otherCA: Cert, sameDN: Cert, forgedLeaf: Cert
+    /// openssl verify's answer for each (certificate, CA) pair: whether the CA's key signed it,
+    /// keyed by the two DERs. The stored `chainLinksSigned` of a chain is looked up here.
+    let signedBy: [[[UInt8]]: Bool]
     static let host = "mx.dane.test"
     static let shared: DANEPKI? = try? DANEPKI()
 
@@ -25,16 +30,19 @@ final class DANEPKI: Sendable {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         func p(_ n: String) -> String { dir.appendingPathComponent(n).path }
-        for ca in ["ca", "other"] {
+        // "samedn" has the CA's subject (CN=ca DANE test CA) and a key of its own.
+        for (ca, cn) in [("ca", "ca"), ("other", "other"), ("samedn", "ca")] {
             try Self.openssl(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                              "-keyout", p("\(ca).key"), "-out", p("\(ca).pem"), "-days", "30", "-subj", "/CN=\(ca) DANE test CA",
+                              "-keyout", p("\(ca).key"), "-out", p("\(ca).pem"), "-days", "30", "-subj", "/CN=\(cn) DANE test CA",
                               "-addext", "basicConstraints=critical,CA:TRUE"])
         }
-        try Self.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                          "-keyout", p("leaf.key"), "-out", p("leaf.csr"), "-subj", "/CN=\(Self.host)"])
         try String("subjectAltName=DNS:\(Self.host)\n").write(toFile: p("ext.cnf"), atomically: true, encoding: .utf8)
-        try Self.openssl(["x509", "-req", "-in", p("leaf.csr"), "-CA", p("ca.pem"), "-CAkey", p("ca.key"),
-                          "-CAcreateserial", "-out", p("leaf.pem"), "-days", "30", "-extfile", p("ext.cnf")])
+        for (leaf, ca) in [("leaf", "ca"), ("forged", "samedn")] {
+            try Self.openssl(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                              "-keyout", p("\(leaf).key"), "-out", p("\(leaf).csr"), "-subj", "/CN=\(Self.host)"])
+            try Self.openssl(["x509", "-req", "-in", p("\(leaf).csr"), "-CA", p("\(ca).pem"), "-CAkey", p("\(ca).key"),
+                              "-CAcreateserial", "-out", p("\(leaf).pem"), "-days", "30", "-extfile", p("ext.cnf")])
+        }
         func cert(_ n: String) throws -> Cert {
             try Self.openssl(["x509", "-in", p("\(n).pem"), "-outform", "DER", "-out", p("\(n).der")])
             try Self.openssl(["x509", "-in", p("\(n).pem"), "-pubkey", "-noout", "-out", p("\(n).pub")])
@@ -47,6 +55,22 @@ final class DANEPKI: Sendable {
         ca = try cert("ca")
         leaf = try cert("leaf")
         otherCA = try cert("other")
+        sameDN = try cert("samedn")
+        forgedLeaf = try cert("forged")
+        var signedBy: [[[UInt8]]: Bool] = [:]
+        let named = [("ca", ca), ("leaf", leaf), ("other", otherCA), ("samedn", sameDN), ("forged", forgedLeaf)]
+        for (c, cert) in named {
+            for (i, issuer) in named where ["ca", "other", "samedn"].contains(i) {
+                let ok = (try? Self.openssl(["verify", "-partial_chain", "-no_check_time", "-trusted", p("\(i).pem"), p("\(c).pem")])) != nil
+                signedBy[[cert.der, issuer.der]] = ok
+            }
+        }
+        self.signedBy = signedBy
+    }
+
+    /// A chain's links as openssl verify found them (false for anything it was not asked about).
+    func links(_ chain: [[UInt8]]) -> [Bool] {
+        chain.indices.dropLast().map { signedBy[[chain[$0], chain[$0 + 1]]] ?? false }
     }
 
     static func read(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
@@ -88,10 +112,13 @@ struct DANECase: Sendable, CustomTestStringConvertible {
     }
 
     /// One MX host that presented `chain` (leaf first) over STARTTLS, with a validated TLSA RRset.
+    /// `links` defaults to the chain's signatures as openssl verify found them; `.some(nil)` is
+    /// evidence stored before they were recorded.
     static func host(_ name: String = DANEPKI.host, records: [TLSARecord]?, count: Int? = nil, chain: [[UInt8]],
-                     ad: Bool = true, outcome: DNSOutcome = .noError,
+                     links: [Bool]?? = .none, ad: Bool = true, outcome: DNSOutcome = .noError,
                      probe: SMTPProbeEvidence.Outcome = .completed) -> MXEvidence.Host {
-        let tls = probe == .completed ? TLSFacts(version: "TLSv1.3", verifyResult: 19, chainDER: chain) : nil
+        let signed: [Bool]? = links ?? DANEPKI.shared?.links(chain)
+        let tls = probe == .completed ? TLSFacts(version: "TLSv1.3", verifyResult: 19, chainDER: chain, chainLinksSigned: signed) : nil
         return MXEvidence.Host(name: name, preference: 10, addressLookup: .noError, addresses: ["127.0.0.1"],
                                probes: [SMTPProbeEvidence(address: "127.0.0.1", outcome: probe, tls: tls)],
                                tlsa: DNSLookup(outcome: outcome, authenticated: ad),
@@ -164,6 +191,44 @@ struct DANECase: Sendable, CustomTestStringConvertible {
         #expect(DANE.judgeHost(Self.host(records: [taOther], chain: chain + [pki.otherCA.der])).status == .mismatch)
         // Without the CA in the presented chain, a 2 0 x record cannot be matched.
         #expect(DANE.judgeHost(Self.host(records: [ta], chain: [pki.leaf.der])).status == .mismatch)
+    }
+
+    // The impostor: a leaf issued by a second key under the TA's own name, presented with the
+    // real TA certificate. The names link; the signature does not (the TA's key did not sign the
+    // leaf), so no DANE-TA record for the TA may authenticate it.
+    @Test(arguments: matchingCases.filter { $0.usage == 2 })
+    func leafNotSignedByTAIsNotAuthenticated(_ c: DANECase) throws {
+        let pki = try Self.pki()
+        let record = Self.record(c, of: pki.ca)
+        let r = DANE.judgeHost(Self.host(records: [record], chain: [pki.forgedLeaf.der, pki.ca.der]))
+        #expect(r.status != .authenticated)
+        #expect(r.senderAction != .deliverAuthenticated)
+        // With the links recorded (openssl verify: the CA did not sign it) it is a mismatch.
+        #expect(pki.links([pki.forgedLeaf.der, pki.ca.der]) == [false])
+        #expect(r.status == .mismatch)
+        #expect(r.findings.map(\.code) == [.daneMismatch])
+        // Presented with its own signer (same name, other key) it is still a mismatch: the record
+        // names the real CA, whose certificate is then absent.
+        #expect(DANE.judgeHost(Self.host(records: [record], chain: [pki.forgedLeaf.der, pki.sameDN.der])).status == .mismatch)
+        // The impostor CA's certificate appended above the real one: the path broke at the
+        // first unsigned link, so nothing above it anchors the leaf.
+        #expect(DANE.judgeHost(Self.host(records: [Self.record(c, of: pki.sameDN)],
+                                         chain: [pki.forgedLeaf.der, pki.ca.der, pki.sameDN.der])).status == .mismatch)
+    }
+
+    // Evidence stored before the links were recorded: a DANE-TA match by names cannot be decided
+    // (`unknown`, no finding), while DANE-EE, which needs no path, is judged as before.
+    @Test(arguments: matchingCases)
+    func withoutRecordedLinksDANETAIsUnknown(_ c: DANECase) throws {
+        let pki = try Self.pki()
+        let record = Self.record(c, of: c.usage == 3 ? pki.leaf : pki.ca)
+        for chain in [[pki.leaf.der, pki.ca.der], [pki.forgedLeaf.der, pki.ca.der]] where c.usage == 2 || chain[0] == pki.leaf.der {
+            let r = DANE.judgeHost(Self.host(records: [record], chain: chain, links: .some(nil)))
+            #expect(r.status == (c.usage == 3 ? .authenticated : .unknown))
+            #expect(r.findings.isEmpty)
+        }
+        // The links recorded, the real chain authenticates under every usage.
+        #expect(DANE.judgeHost(Self.host(records: [record], chain: [pki.leaf.der, pki.ca.der])).status == .authenticated)
     }
 
     // RFC 6698 §2.3's examples: `0 0 1`, `1 1 2` and `3 0 0` style records; PKIX usages are

@@ -57,6 +57,8 @@ struct ReferenceJSONWriter {
     mutating func tls(_ t: TLSFacts) {
         open()
         key("chainDER"); openArray(); for c in t.chainDER { bytes(c) }; closeArray()
+        // Added with DANE-TA's signature check (issue 17 follow-up): optional, absent from older rows.
+        if let l = t.chainLinksSigned { key("chainLinksSigned"); openArray(); for b in l { bool(b) }; closeArray() }
         key("leafDNSNames"); strings(t.leafDNSNames)
         if let v = t.notAfter { key("notAfter"); int(v) }
         if let v = t.notBefore { key("notBefore"); int(v) }
@@ -165,7 +167,7 @@ struct ReferenceJSONWriter {
     static func tls(_ seed: Int, chain: [[UInt8]]) -> TLSFacts {
         TLSFacts(version: seed % 2 == 0 ? "TLSv1.3" : nil, verifyResult: seed, leafDNSNames: [awkward[seed % awkward.count], "*.example"],
                  notBefore: seed % 3 == 0 ? nil : Int64.min + Int64(seed), notAfter: seed % 3 == 1 ? nil : Int64.max - Int64(seed),
-                 chainDER: chain)
+                 chainDER: chain, chainLinksSigned: seed % 4 == 0 ? nil : seed % 4 == 1 ? [] : [true, false])
     }
 
     /// Raw facts with every member, optional ones present and absent by seed.
