@@ -32,6 +32,10 @@ VARIANTS = {
     "cnonly":            ("root", VALID, "cn", False),
     "untrusted":         ("untrusted", VALID, "san", False),
     "selfsigned":        ("self", VALID, "san", False),
+    # DANE-TA impostor (issue 17 follow-up): a leaf signed by a second key under the intermediate
+    # CA's own name, served with the real intermediate's certificate. Linked by names, not by
+    # signature: a TLSA 2 x x record for the intermediate must not authenticate it.
+    "inter-forged":      ("impostor", VALID, "san", True),
 }
 _N_P256 = int("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16)
 
@@ -87,8 +91,12 @@ class PKI:
         self.inter = _ca_cert("MTA-STS World Test Intermediate CA", self.inter_key,
                               "MTA-STS World Test Root CA", self.root_key, path_len=0)
         self.untrusted = _ca_cert("MTA-STS World Untrusted CA", self.untrusted_key)
+        self.impostor_key = derive_key(seed, "impostor-intermediate-ca")
+        self.impostor = _ca_cert("MTA-STS World Test Intermediate CA", self.impostor_key,
+                                 "MTA-STS World Test Root CA", self.root_key, path_len=0)
         self.issuers = {"root": (self.root, self.root_key), "inter": (self.inter, self.inter_key),
-                        "untrusted": (self.untrusted, self.untrusted_key)}
+                        "untrusted": (self.untrusted, self.untrusted_key),
+                        "impostor": (self.impostor, self.impostor_key)}
 
     def leaf_chain(self, variant, names):
         """PEM bytes: the leaf for `names` (first = CN) in `variant`, plus intermediate if served."""

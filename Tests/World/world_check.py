@@ -328,7 +328,9 @@ def dane_verdict(host, ip, port):
     bit from unbound; the chain the server presents (s_client -showcerts); each certificate's
     DER and SubjectPublicKeyInfo DER from `openssl x509` / `openssl pkey`; digests by hashlib.
     DANE-EE(3) must match the leaf; DANE-TA(2) a certificate above it, with the leaf naming the
-    host; PKIX usages and unknown selectors or matching types are unusable."""
+    host and each certificate up to it issued by the next (names and signature, by the
+    `cryptography` package's verify_directly_issued_by); PKIX usages and unknown selectors or
+    matching types are unusable."""
     st, flags, ans = dig("_25._tcp." + host, "TLSA")
     records = []
     for _, t, rd in ans:
@@ -354,15 +356,25 @@ def dane_verdict(host, ip, port):
         spki = pub and openssl_bytes(["pkey", "-pubin", "-outform", "DER"], pub)
         chain.append((der, spki))
 
+    def issued(lower, upper):
+        try:
+            x509.load_der_x509_certificate(lower[0]).verify_directly_issued_by(x509.load_der_x509_certificate(upper[0]))
+            return True
+        except Exception:
+            return False
+
     def assoc(cert, selector, mtype):
         data = cert[selector]
         return data if mtype == 0 else (hashlib.sha256 if mtype == 1 else hashlib.sha512)(data).digest()
     for usage, selector, mtype, data in usable:
         if usage == 3 and chain and assoc(chain[0], selector, mtype) == data:
             return "authenticated"
-        if usage == 2 and t["cert"] is not None and name_ok(t["cert"], host) and \
-                any(assoc(c, selector, mtype) == data for c in chain[1:]):
-            return "authenticated"
+        if usage == 2 and t["cert"] is not None and name_ok(t["cert"], host):
+            for k in range(1, len(chain)):
+                if not issued(chain[k - 1], chain[k]):
+                    break
+                if assoc(chain[k], selector, mtype) == data:
+                    return "authenticated"
     return "mismatch"
 
 

@@ -52,7 +52,11 @@ MX_CLASSES = {
     "dane-unusable":     ("pass", ["dane-tlsa", "dane-unusable"], "pf:good"),
     "dane-notls":        ("starttls-not-supported", ["dane-tlsa", "dane-no-tls"], "pf-notls"),
     "dane-unsigned":     ("pass", ["dane-tlsa", "dane-tlsa-unsigned"], "pf:good"),
-    "dane-bogus":        ("pass", ["dane-tlsa", "dane-lookup-failed"], "pf:good"),
+    # the TLSA RRset is bogus: the resolver returns SERVFAIL, no record is seen (no dane-tlsa)
+    "dane-bogus":        ("pass", ["dane-lookup-failed"], "pf:good"),
+    # leaf from an impostor key under the intermediate's name, with the real intermediate: OpenSSL
+    # finds no issuer that signed the leaf (not trusted), and DANE-TA for the intermediate fails
+    "dane-ta-forged":    ("certificate-not-trusted", ["dane-tlsa", "dane-mismatch"], "pf:inter-forged"),
     "sni":               ("pass", ["mx-sni-dependent"], "pf-sni"),
     "dead-addr":         ("pass", [], "pf:good+refused"),
     "silent-addr":       ("pass", [], "pf:good+silent"),
@@ -101,6 +105,7 @@ DANE_CLASSES = {
     "dane-notls":       ([(3, 1, 1, "leaf-spki")], "no-tls", True),
     "dane-unsigned":    ([(3, 1, 1, "leaf-spki")], "not-applicable", False),
     "dane-bogus":       ([(3, 1, 1, "leaf-spki")], "lookup-failed", True),
+    "dane-ta-forged":   ([(2, 0, 1, "inter-cert")], "mismatch", True),
 }
 # MX classes whose host has no address: no sender connects, DANE is not judged (RFC 7672 §2.2.2)
 NO_ADDRESS_CLASSES = {"noaddr", "nxdomain", "servfail"}
