@@ -197,7 +197,10 @@ public enum DANE {
         r.usableRecords = usable.count
         if usable.isEmpty {
             r.status = .unusable
-            r.findings.append(Finding(.daneUnusable, host: h.name, detail: records.map(\.presentation).map { String($0.prefix(24)) }.joined(separator: "; ")))
+            // Sorted: the resolver may rotate an RRset's order between answers (unbound's
+            // rrset-roundrobin), and `check` then disagreed with the stored scan on the detail.
+            let shown = records.map(\.presentation).map { String($0.prefix(24)) }.sorted()
+            r.findings.append(Finding(.daneUnusable, host: h.name, detail: shown.joined(separator: "; ")))
             return r
         }
         var sawChain = false, sawNoTLS = false, sawUnverified = false

@@ -216,6 +216,18 @@ struct DANECase: Sendable, CustomTestStringConvertible {
                                          chain: [pki.forgedLeaf.der, pki.ca.der, pki.sameDN.der])).status == .mismatch)
     }
 
+    // The resolver may rotate the RRset's order between answers: the finding must not follow it
+    // (a `check` after the scan saw the records the other way round, Tests/E2E step 2).
+    @Test func unusableDetailIgnoresAnswerOrder() throws {
+        let pki = try Self.pki()
+        let a = Self.record(DANECase(usage: 1, selector: 1, matching: 1), of: pki.leaf)
+        let b = TLSARecord(usage: 3, selector: 1, matchingType: 3, data: a.data)
+        let one = DANE.judgeHost(Self.host(records: [a, b], chain: [pki.leaf.der]))
+        let other = DANE.judgeHost(Self.host(records: [b, a], chain: [pki.leaf.der]))
+        #expect(one.status == .unusable)
+        #expect(one.findings == other.findings)
+    }
+
     // Evidence stored before the links were recorded: a DANE-TA match by names cannot be decided
     // (`unknown`, no finding), while DANE-EE, which needs no path, is judged as before.
     @Test(arguments: matchingCases)
