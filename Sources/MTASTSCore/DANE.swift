@@ -24,9 +24,10 @@
 // never signed. Core has no public-key code: the signatures are checked by OpenSSL at probe time
 // and stored per link (TLSFacts.chainLinksSigned); the judge also requires each issuer name to
 // be the next subject. Evidence without the links (stored before they were recorded) gives a
-// DANE-TA match `unknown`. Limit: a TA given only by its key (2 1 x) and left out of the chain
-// (RFC 7671 §5.2.2) is not matched: the links are computed at probe time, without the TLSA
-// records, so no stored fact says whether that key signed the top of the chain.
+// DANE-TA match `unknown`. A TA given by its full key (2 1 0) and left out of the chain (RFC 7671
+// §5.2.2) matches when the stored fact TLSFacts.topSignerKeysSHA256 (checked by OpenSSL once the
+// TLSA answer was in hand) says that key signed the chain's last certificate. Limit: a TA given
+// by a digest of its key (2 1 1, 2 1 2) and left out of the chain cannot be checked.
 
 /// What DANE decides for one MX host.
 public enum DANEHostStatus: String, Sendable, Codable, CaseIterable {
@@ -212,7 +213,7 @@ public enum DANE {
                 guard let tls = p.tls, !tls.chainDER.isEmpty else { continue }
                 sawChain = true
                 let results = usable.map { match($0, chain: tls.chainDER, host: h.name, leafDNSNames: tls.leafDNSNames,
-                                                 linksSigned: tls.chainLinksSigned) }
+                                                 linksSigned: tls.chainLinksSigned, topSignerKeysSHA256: tls.topSignerKeysSHA256) }
                 if let i = results.firstIndex(of: .matched) {
                     r.status = .authenticated
                     r.matched = usable[i]
@@ -282,8 +283,10 @@ public enum DANE {
 
     /// Whether a usable record matches a presented chain (leaf first) for `host`. `linksSigned`
     /// is TLSFacts.chainLinksSigned: entry k says whether certificate k+1 signed certificate k.
+    /// `topSignerKeysSHA256` is TLSFacts.topSignerKeysSHA256: the `2 1 0` keys that signed the
+    /// chain's last certificate (a TA key not in the chain, RFC 7671 §5.2.2).
     public static func match(_ r: TLSARecord, chain: [[UInt8]], host: String, leafDNSNames: [String],
-                             linksSigned: [Bool]?) -> ChainMatch {
+                             linksSigned: [Bool]?, topSignerKeysSHA256: [[UInt8]]? = nil) -> ChainMatch {
         guard isUsable(r), !chain.isEmpty else { return .none }
         func hit(_ cert: [UInt8]) -> Bool { association(of: cert, selector: r.selector, matchingType: r.matchingType) == r.data }
         if r.usage == daneEE { return hit(chain[0]) ? .matched : .none }
@@ -298,6 +301,13 @@ public enum DANE {
             let signed: Bool? = linksSigned.map { k - 1 < $0.count && $0[k - 1] }
             if signed == false { return .none }
             if hit(chain[k]) { return signed == true ? .matched : .unverified }
+        }
+        // A TA key (2 1 0) that is not in the chain: it must have signed the last certificate,
+        // and every link below it must be signed (the loop above returned on a name break).
+        if r.selector == 1, r.matchingType == 0, let keys = topSignerKeysSHA256, keys.contains(SHA256.digest(r.data)),
+           let links = linksSigned, links.count == chain.count - 1, links.allSatisfy({ $0 }),
+           !chain.contains(where: { hit($0) }) {
+            return .matched
         }
         return .none
     }

@@ -46,9 +46,15 @@ public struct TLSFacts: Sendable, Hashable, Codable {
     /// ChainSignatures; Core has no public-key code). DANE-TA(2) needs it (docs/VERDICTS.md,
     /// "DANE"). Nil in evidence stored before it was recorded: a DANE-TA match is then `unknown`.
     public var chainLinksSigned: [Bool]?
+    /// The SHA-256 of each trust-anchor key, from the host's `2 1 0` TLSA records (DANE-TA, the
+    /// full SubjectPublicKeyInfo), whose key verifies the signature of the chain's last
+    /// certificate, as OpenSSL found when the host was probed: RFC 7671 §5.2.2 lets a TA given by
+    /// its key be left out of the chain. Nil when the host had no such record (or before it was
+    /// recorded).
+    public var topSignerKeysSHA256: [[UInt8]]?
 
     public init(version: String?, verifyResult: Int, leafDNSNames: [String], notBefore: Int64?, notAfter: Int64?,
-                chainDER: [[UInt8]] = [], chainLinksSigned: [Bool]? = nil) {
+                chainDER: [[UInt8]] = [], chainLinksSigned: [Bool]? = nil, topSignerKeysSHA256: [[UInt8]]? = nil) {
         self.version = version
         self.verifyResult = verifyResult
         self.leafDNSNames = leafDNSNames
@@ -56,6 +62,7 @@ public struct TLSFacts: Sendable, Hashable, Codable {
         self.notAfter = notAfter
         self.chainDER = chainDER
         self.chainLinksSigned = chainLinksSigned
+        self.topSignerKeysSHA256 = topSignerKeysSHA256
     }
 
     /// TLS 1.2 or later (RFC 8461 §7.2 and RFC 8996).

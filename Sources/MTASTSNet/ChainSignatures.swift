@@ -30,6 +30,30 @@ public enum ChainSignatures {
         }
     }
 
+    /// Whether the key in `spki` (a SubjectPublicKeyInfo DER, as a TLSA `2 1 0` record carries
+    /// it) verifies `certificate`'s signature: a trust anchor published only by its key and left
+    /// out of the chain (RFC 7671 §5.2.2) signed the top of the presented chain. False for a key
+    /// or certificate that cannot be read, or with bytes after it.
+    public static func keySigns(spki: [UInt8], certificate: [UInt8]) -> Bool {
+        guard !spki.isEmpty, let cert = parse(certificate) else { return false }
+        defer {
+            X509_free(cert)
+            ERR_clear_error()
+        }
+        let key: OpaquePointer? = spki.withUnsafeBufferPointer { buf in
+            var p: UnsafePointer<UInt8>? = buf.baseAddress
+            guard let k = d2i_PUBKEY(nil, &p, buf.count) else { return nil }
+            guard let end = p, end == buf.baseAddress! + buf.count else {
+                EVP_PKEY_free(k)
+                return nil
+            }
+            return k
+        }
+        guard let key else { return false }
+        defer { EVP_PKEY_free(key) }
+        return X509_verify(cert, key) == 1
+    }
+
     /// One DER certificate as an X509 (the caller frees it), or nil when it is not one whole
     /// certificate (d2i_X509 bounded by the buffer's length; trailing bytes are refused).
     static func parse(_ der: [UInt8]) -> OpaquePointer? {

@@ -200,6 +200,22 @@ public struct DomainScanner: Sendable {
         h.tlsaRecords = t.answer?.tlsaCount ?? 0
         // The records themselves for the DANE judge; nil when there are none (most hosts).
         if let records = t.answer?.tlsa, !records.isEmpty { h.tlsaAnswers = records }
+        Self.recordTopSigners(&h)
         return h
+    }
+
+    /// For each DANE-TA key published in full (`2 1 0`), whether it signed the last certificate
+    /// of each chain the host presented (RFC 7671 §5.2.2: the TA key need not be in the chain).
+    /// The TLSA answer is in hand here, before the judge runs, and the check needs OpenSSL
+    /// (MTASTSNet); the answer is kept as a fact, so `reclassify` reads it. Hosts without such
+    /// records (nearly all) are left as they were.
+    static func recordTopSigners(_ h: inout MXEvidence.Host) {
+        let keys = Set((h.tlsaAnswers ?? []).filter { $0.usage == DANE.daneTA && $0.selector == 1 && $0.matchingType == 0 }.map(\.data))
+        guard !keys.isEmpty else { return }
+        for i in h.probes.indices {
+            guard let top = h.probes[i].tls?.chainDER.last else { continue }
+            h.probes[i].tls?.topSignerKeysSHA256 = keys.sorted { $0.lexicographicallyPrecedes($1) }
+                .filter { ChainSignatures.keySigns(spki: $0, certificate: top) }.map { SHA256.digest($0) }
+        }
     }
 }

@@ -106,6 +106,7 @@ extension JSONWriter {
         key("leafDNSNames"); strings(t.leafDNSNames)
         if let v = t.notAfter { key("notAfter"); int(v) }
         if let v = t.notBefore { key("notBefore"); int(v) }
+        if let v = t.topSignerKeysSHA256 { key("topSignerKeysSHA256"); openArray(); for d in v { bytes(d) }; closeArray() }
         key("verifyResult"); int(t.verifyResult)
         if let v = t.version { key("version"); string(v) }
         close()

@@ -216,6 +216,36 @@ struct DANECase: Sendable, CustomTestStringConvertible {
                                          chain: [pki.forgedLeaf.der, pki.ca.der, pki.sameDN.der])).status == .mismatch)
     }
 
+    // A TA given only by its key (2 1 0) and left out of the chain (RFC 7671 §5.2.2): matched when
+    // the stored fact says that key signed the chain's last certificate. The fact is what openssl
+    // verify says of (certificate, CA); the key's SHA-256 is openssl dgst's.
+    @Test func taKeyNotInChain() throws {
+        let pki = try Self.pki()
+        let key = Self.record(DANECase(usage: 2, selector: 1, matching: 0), of: pki.ca)
+        func judged(_ chain: [[UInt8]], records: [TLSARecord]) -> DANEHostResult {
+            var h = Self.host(records: records, chain: chain)
+            let top = chain.last!
+            let signed = pki.signedBy[[top, pki.ca.der]] ?? false
+            h.probes[0].tls?.topSignerKeysSHA256 = signed ? [pki.ca.association[1][1]] : []
+            return DANE.judgeHost(h)
+        }
+        #expect(pki.signedBy[[pki.leaf.der, pki.ca.der]] == true)
+        let r = judged([pki.leaf.der], records: [key])
+        #expect(r.status == .authenticated)
+        #expect(r.matched == key)
+        // The impostor's leaf: the key did not sign it.
+        #expect(judged([pki.forgedLeaf.der], records: [key]).status == .mismatch)
+        // The leaf must still name the host.
+        var other = Self.host("mx2.other.test", records: [key], chain: [pki.leaf.der])
+        other.probes[0].tls?.topSignerKeysSHA256 = [pki.ca.association[1][1]]
+        #expect(DANE.judgeHost(other).status == .mismatch)
+        // A digest of the key (2 1 1) cannot be checked against a signature: not matched.
+        let digest = Self.record(DANECase(usage: 2, selector: 1, matching: 1), of: pki.ca)
+        #expect(judged([pki.leaf.der], records: [digest]).status == .mismatch)
+        // Without the fact (not recorded), the key alone is not matched either.
+        #expect(DANE.judgeHost(Self.host(records: [key], chain: [pki.leaf.der])).status == .mismatch)
+    }
+
     // The resolver may rotate the RRset's order between answers: the finding must not follow it
     // (a `check` after the scan saw the records the other way round, Tests/E2E step 2).
     @Test func unusableDetailIgnoresAnswerOrder() throws {

@@ -11,6 +11,8 @@ final class SignedChains: Sendable {
     let der: [String: [UInt8]]
     /// (cert, issuer) -> openssl verify's answer
     let verified: [String: Bool]
+    /// CA name -> its SubjectPublicKeyInfo DER (`openssl pkey -pubin -outform DER`)
+    let spki: [String: [UInt8]]
     static let shared: SignedChains? = try? SignedChains()
     static let keys: [(name: String, args: [String])] = [
         ("rsa", ["-newkey", "rsa:2048"]),
@@ -48,8 +50,15 @@ final class SignedChains: Sendable {
                 verified["\(cert) < \(issuer)"] = ok
             }
         }
+        var spki: [String: [UInt8]] = [:]
+        for n in Self.names where n.hasPrefix("ca-") {
+            try Self.run(["x509", "-in", p("\(n).pem"), "-pubkey", "-noout", "-out", p("\(n).pub")])
+            try Self.run(["pkey", "-pubin", "-in", p("\(n).pub"), "-outform", "DER", "-out", p("\(n).spki")])
+            spki[n] = Array(try Data(contentsOf: URL(fileURLWithPath: p("\(n).spki"))))
+        }
         self.der = der
         self.verified = verified
+        self.spki = spki
     }
 
     @discardableResult
@@ -94,6 +103,26 @@ final class SignedChains: Sendable {
         #expect(c.verified["leaf-impostor < ca-p256"] == false)
         #expect(ChainSignatures.links([c.der["leaf-impostor"]!, c.der["ca-p256"]!]) == [false])
         #expect(ChainSignatures.links([c.der["leaf-p256"]!, c.der["ca-p256"]!, c.der["ca-p256"]!]) == [true, true])
+    }
+
+    // A TA published by its key alone (2 1 0): its SPKI verifies the certificate it signed, by
+    // openssl verify's truth, for every (certificate, CA key) pair; broken keys are false.
+    @Test func keySignsAgreesWithOpenSSLVerify() throws {
+        let c = try Self.chains()
+        for cert in SignedChains.names {
+            for issuer in SignedChains.names where issuer.hasPrefix("ca-") {
+                let want = try #require(c.verified["\(cert) < \(issuer)"])
+                #expect(ChainSignatures.keySigns(spki: c.spki[issuer]!, certificate: c.der[cert]!) == want, "\(cert) by \(issuer)'s key")
+            }
+        }
+        let key = c.spki["ca-p256"]!, leaf = c.der["leaf-p256"]!
+        #expect(ChainSignatures.keySigns(spki: key, certificate: leaf))
+        #expect(!ChainSignatures.keySigns(spki: c.spki["ca-impostor"]!, certificate: leaf))
+        #expect(!ChainSignatures.keySigns(spki: key + [0], certificate: leaf))
+        #expect(!ChainSignatures.keySigns(spki: Array(key.dropLast()), certificate: leaf))
+        #expect(!ChainSignatures.keySigns(spki: [], certificate: leaf))
+        #expect(!ChainSignatures.keySigns(spki: key, certificate: []))
+        #expect(!ChainSignatures.keySigns(spki: leaf, certificate: leaf))   // a certificate is no key
     }
 
     // Hostile or broken input is a `false` link, never a crash: garbage, an empty certificate, a

@@ -62,6 +62,8 @@ struct ReferenceJSONWriter {
         key("leafDNSNames"); strings(t.leafDNSNames)
         if let v = t.notAfter { key("notAfter"); int(v) }
         if let v = t.notBefore { key("notBefore"); int(v) }
+        // Added with DANE-TA keys not in the chain (issue 17 follow-up): optional.
+        if let v = t.topSignerKeysSHA256 { key("topSignerKeysSHA256"); openArray(); for d in v { bytes(d) }; closeArray() }
         key("verifyResult"); int(t.verifyResult)
         if let v = t.version { key("version"); string(v) }
         close()
@@ -167,7 +169,8 @@ struct ReferenceJSONWriter {
     static func tls(_ seed: Int, chain: [[UInt8]]) -> TLSFacts {
         TLSFacts(version: seed % 2 == 0 ? "TLSv1.3" : nil, verifyResult: seed, leafDNSNames: [awkward[seed % awkward.count], "*.example"],
                  notBefore: seed % 3 == 0 ? nil : Int64.min + Int64(seed), notAfter: seed % 3 == 1 ? nil : Int64.max - Int64(seed),
-                 chainDER: chain, chainLinksSigned: seed % 4 == 0 ? nil : seed % 4 == 1 ? [] : [true, false])
+                 chainDER: chain, chainLinksSigned: seed % 4 == 0 ? nil : seed % 4 == 1 ? [] : [true, false],
+                 topSignerKeysSHA256: seed % 3 == 0 ? nil : seed % 3 == 1 ? [] : [[0, 255], [7]])
     }
 
     /// Raw facts with every member, optional ones present and absent by seed.
