@@ -356,6 +356,24 @@ def dane_verdict(host, ip, port):
         spki = pub and openssl_bytes(["pkey", "-pubin", "-outform", "DER"], pub)
         chain.append((der, spki))
 
+    def key_signed(spki, cert):
+        """A TA key not in the chain (RFC 7671 §5.2.2): did it sign `cert`? EC, RSA, Ed25519."""
+        from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+        from cryptography.hazmat.primitives.serialization import load_der_public_key
+        try:
+            key, c = load_der_public_key(spki), x509.load_der_x509_certificate(cert[0])
+            if isinstance(key, ec.EllipticCurvePublicKey):
+                key.verify(c.signature, c.tbs_certificate_bytes, ec.ECDSA(c.signature_hash_algorithm))
+            elif isinstance(key, rsa.RSAPublicKey):
+                key.verify(c.signature, c.tbs_certificate_bytes, padding.PKCS1v15(), c.signature_hash_algorithm)
+            elif isinstance(key, ed25519.Ed25519PublicKey):
+                key.verify(c.signature, c.tbs_certificate_bytes)
+            else:
+                return False
+            return True
+        except Exception:
+            return False
+
     def issued(lower, upper):
         try:
             x509.load_der_x509_certificate(lower[0]).verify_directly_issued_by(x509.load_der_x509_certificate(upper[0]))
@@ -375,6 +393,10 @@ def dane_verdict(host, ip, port):
                     break
                 if assoc(chain[k], selector, mtype) == data:
                     return "authenticated"
+            linked = all(issued(chain[k - 1], chain[k]) for k in range(1, len(chain)))
+            if selector == 1 and mtype == 0 and chain and linked and \
+                    not any(assoc(c, 1, 0) == data for c in chain) and key_signed(data, chain[-1]):
+                return "authenticated"
     return "mismatch"
 
 

@@ -351,6 +351,7 @@ SPECIAL = {
     "dane-no-starttls": mxk("dane-notls"),
     "dane-tlsa-bogus": mxk("dane-bogus"),
     "dane-ta-forged-leaf": mxk("dane-ta-forged"),
+    "dane-ta-key-not-in-chain": mxk("dane-ta-key-absent"),
     "dane-unsigned": lambda d: dict(mx=[(10, "mx-%s.unsigned.example" % d.replace(".", "-"), "dane-unsigned")]),
     "dane-partial": lambda d: dict(mx=[(10, "mx1." + d, "dane"), (20, "mx2." + d, "good")]),
     "mx-partial": lambda d: dict(mx=[(10, "mx1." + d, "good"), (20, "mx2." + d, "expired")]),

@@ -57,6 +57,9 @@ MX_CLASSES = {
     # leaf from an impostor key under the intermediate's name, with the real intermediate: OpenSSL
     # finds no issuer that signed the leaf (not trusted), and DANE-TA for the intermediate fails
     "dane-ta-forged":    ("certificate-not-trusted", ["dane-tlsa", "dane-mismatch"], "pf:inter-forged"),
+    # the intermediate published by its key alone (2 1 0) and left out of the chain (RFC 7671
+    # §5.2.2): not trusted by WebPKI rules (no intermediate), authenticated by DANE
+    "dane-ta-key-absent": ("certificate-not-trusted", ["dane-tlsa"], "pf:missing-inter"),
     "sni":               ("pass", ["mx-sni-dependent"], "pf-sni"),
     "dead-addr":         ("pass", [], "pf:good+refused"),
     "silent-addr":       ("pass", [], "pf:good+silent"),
@@ -106,6 +109,7 @@ DANE_CLASSES = {
     "dane-unsigned":    ([(3, 1, 1, "leaf-spki")], "not-applicable", False),
     "dane-bogus":       ([(3, 1, 1, "leaf-spki")], "lookup-failed", True),
     "dane-ta-forged":   ([(2, 0, 1, "inter-cert")], "mismatch", True),
+    "dane-ta-key-absent": ([(2, 1, 0, "inter-spki")], "authenticated", True),
 }
 # MX classes whose host has no address: no sender connects, DANE is not judged (RFC 7672 §2.2.2)
 NO_ADDRESS_CLASSES = {"noaddr", "nxdomain", "servfail"}
