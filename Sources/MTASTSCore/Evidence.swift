@@ -94,6 +94,11 @@ public struct PolicyFetchEvidence: Sendable, Hashable, Codable {
     /// What libcurl and OpenSSL reported, from which `outcome` is judged (TransferJudge). Nil in
     /// evidence stored before they were kept (format 1), and for a fetch never started.
     public var facts: TransferFacts?
+    /// The policy host's A and AAAA outcomes as answered, kept when no address was found (the
+    /// host-* outcomes), so that AddressLookup's judgement of the pair can be made again by
+    /// reclassify. Nil otherwise, and in evidence stored before they were kept.
+    public var aLookup: DNSOutcome?
+    public var aaaaLookup: DNSOutcome?
 
     /// §3.3 suggests 64 kilobytes; 65,536 bytes is still accepted.
     public static let maxBodyBytes = 65_536
@@ -158,8 +163,12 @@ public struct MXEvidence: Sendable, Hashable, Codable {
     public struct Host: Sendable, Hashable, Codable {
         public var name: String
         public var preference: Int
-        /// The A and AAAA lookups together: NOERROR when either answered, else the worse outcome.
+        /// The A and AAAA lookups together, as AddressLookup judges the pair.
         public var addressLookup: DNSOutcome?
+        /// The A and AAAA outcomes as answered, kept when no address was found (as for the policy
+        /// host), so the judgement can be made again. Nil otherwise, and in older evidence.
+        public var aLookup: DNSOutcome?
+        public var aaaaLookup: DNSOutcome?
         public var addresses: [String]
         /// One probe per address, shared across every domain using this (host, address) in a scan.
         public var probes: [SMTPProbeEvidence]

@@ -111,6 +111,8 @@ extension JSONWriter {
 
     mutating func policy(_ p: PolicyFetchEvidence) {
         open()
+        if let v = p.aLookup { key("aLookup"); string(v.rawValue) }
+        if let v = p.aaaaLookup { key("aaaaLookup"); string(v.rawValue) }
         key("bodyTooLarge"); bool(p.bodyTooLarge)
         if let v = p.contentType { key("contentType"); string(v) }
         if let v = p.detail { key("detail"); string(v) }
@@ -141,6 +143,8 @@ extension JSONWriter {
 
     mutating func host(_ h: UnsafePointer<MXEvidence.Host>) {
         open()
+        if let v = h.pointee.aLookup { key("aLookup"); string(v.rawValue) }
+        if let v = h.pointee.aaaaLookup { key("aaaaLookup"); string(v.rawValue) }
         if let v = h.pointee.addressLookup { key("addressLookup"); string(v.rawValue) }
         key("addresses"); strings(h.pointee.addresses)
         key("name"); string(h.pointee.name)
