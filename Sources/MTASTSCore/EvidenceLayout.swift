@@ -11,6 +11,17 @@
 //
 // The list's order is the order chains are met, hence their slots (analysis/SCHEMA.md: the
 // policy fetch before the MX hosts); the JSON writer puts the keys in byte order itself.
+//
+// Adding a stored member:
+//   1. the property, Optional (rows stored before it must still decode: synthesized Decodable
+//      wants every non-optional key), and its init parameter defaulting to nil;
+//   2. one line in its type's `members`: `v.member("name", &name)`, the key being the
+//      property's name (Codable's); anywhere in the list unless it holds a TLSFacts;
+//   3. a value for it in StoredEncoderTests.withNewMembers, and a line in analysis/SCHEMA.md.
+// Strings, integers, Bools, string arrays, String enums and EvidenceMembers types (alone,
+// optional or in arrays) are written by specialized code; a new struct type of members is made
+// an EvidenceMembers with its own list. Any other Codable type works through the store's
+// generic Encoder, more slowly.
 
 /// An evidence type with its stored members listed.
 public protocol EvidenceMembers: Codable {
