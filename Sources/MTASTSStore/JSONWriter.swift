@@ -1,17 +1,19 @@
 // JSON's tokens into a reused byte buffer (JSONBytes.swift), with Foundation's `.sortedKeys`:
-// the writer under StoredEncoder, on the hot path of every scan. Foundation's JSONEncoder took
-// half of a scan's CPU (perf on the realistic world), and String appends most of the first
-// hand-written writer's (StoreWriteBenchTests), so bytes are written in place and no String is
-// made.
+// the writer under JSONVisitor (and StoredEncoder), on the hot path of every scan. Foundation's
+// JSONEncoder took half of a scan's CPU (perf on the realistic world), and String appends most of
+// the first hand-written writer's (StoreWriteBenchTests), so bytes are written in place and no
+// String is made.
 //
-// Keys come in the order a type's Codable conformance encodes its members (the declaration
-// order); the stored form has them in byte order, as JSONEncoder's `.sortedKeys` wrote format 1.
-// The writer notes where each member of an open object starts, and when the object closes puts
-// its members in key order if they came in another: one copy of the object's bytes through a
-// reused scratch buffer. Keys are compared as bytes (for ASCII names, String's own order).
+// Keys come in the order a type lists its members (MTASTSCore/EvidenceLayout.swift; for the
+// generic Encoder, its declaration order); the stored form has them in byte order, as
+// JSONEncoder's `.sortedKeys` wrote format 1. The writer notes where each member of an open
+// object starts, and when the object closes puts its members in key order if they came in
+// another: one copy of the object's bytes through a reused scratch buffer. Only Evidence's own
+// list is out of key order (its policy fetch comes before the MX set: the slot order). Keys are
+// compared as bytes (for ASCII names, String's own order).
 
-/// One document at a time into its reused buffer (`out`), with the TLS chains the stored-form
-/// encoder took out of it (`chains`; EvidenceCodec keeps them in `evidence_certs`).
+/// One document at a time into its reused buffer (`out`), with the TLS chains JSONVisitor took
+/// out of it (`chains`; EvidenceCodec keeps them in `evidence_certs`).
 struct JSONWriter: ~Copyable {
     private(set) var out: ByteBuffer
     private var needComma = false
@@ -22,9 +24,9 @@ struct JSONWriter: ~Copyable {
     /// Where an object's members are put in key order (reused), and that order.
     private var scratch = ByteBuffer(capacity: 256)
     private var order: [Int] = []
-    /// The chains of the document's TLSFacts by slot, non-empty ones only (StoredEncoder).
+    /// The chains of the document by slot, non-empty ones only (JSONVisitor).
     var chains: [(slot: Int, chain: [[UInt8]])] = []
-    /// The TLSFacts met so far in the document: the next one's slot.
+    /// The chains met so far in the document, empty ones included: the next one's slot.
     var slots = 0
 
     private struct Frame {
