@@ -109,6 +109,7 @@ ratio=$(python3 -c "print('%.2f' % ($stored / $secs / $ceiling))")
 cpu_us=$(python3 -c "print('%.0f' % (($user + $sys) * 1e6 / $stored))")
 cpu_s() { python3 -c "print('%.2f' % ($(timev "$1" user) + $(timev "$1" sys)))"; }   # FILE: user+sys seconds
 per_dom() { python3 -c "print('%.0f' % ($(cpu_s "$1") * 1e6 / $(sqlite3 "$2" "select count(*) from domains")))"; }
+probed_ms() { sqlite3 "$1" "select printf('%.0f ms (%d)', avg(millis), count(*)) from domains where mx_status != 'not-probed'"; }
 sni_findings() { sqlite3 "$1" "select count(*) from findings where code = 'mx-sni-dependent'"; }
 if [ "$EXTRA" = 1 ]; then
   nosmtp_secs=$(timev "$T/nosmtp.err" wall) nosmtp_cpu=$(cpu_s "$T/nosmtp.err") nosmtp_us=$(per_dom "$T/nosmtp.err" "$T/nosmtp.db")
@@ -160,6 +161,7 @@ fi
     printf '%-44s %14s %14s\n' "wall time (s)" "$secs" "$nosni_secs"
     printf '%-44s %14s %14s\n' "CPU (user+sys) s" "$full_cpu" "$nosni_cpu"
     printf '%-44s %14s %14s\n' "CPU µs per domain" "$cpu_us" "$nosni_us"
+    printf '%-44s %14s %14s\n' "mean time of a probed domain (how many)" "$(probed_ms "$DB")" "$(probed_ms "$T/nosni.db")"
     printf '%-44s %14s %14s\n' "mx-sni-dependent findings" "$(sni_findings "$DB")" "$(sni_findings "$T/nosni.db")"
     echo
     echo "# the CPU split over four cold scans (full, --no-sni-probe, --no-smtp, --probe-all-mx)"

@@ -31,7 +31,7 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 sni = [r["domain"] for r in rows if "mx-sni-dependent" in r["findings"]]
 other = [r["domain"] for r in rows if r["status"] != "no-record" and r["mx_status"] != "not-probed"
          and "mx-sni-dependent" not in r["findings"] and r["domain"]]
-print("\n".join(sni + other[: max(10, len(sni))]))
+print("\n".join(sni + other[: max(40, len(sni))]))
 PY
 n_sni=$(python3 -c "
 import json; print(sum('mx-sni-dependent' in json.loads(l)['findings'] for l in open('$W/truth.jsonl')))")
