@@ -72,7 +72,11 @@ def main(argv):
         except ValueError:
             print(f"cpu_split: '{arg}' is not DB:CPU_SECONDS", file=sys.stderr)
             return 1
-        d, f, s, n = connections(db)
+        try:
+            d, f, s, n = connections(db)
+        except (sqlite3.Error, TypeError, ValueError) as e:   # not a scan database, or no scan in it
+            print(f"cpu_split: {db}: not a readable mtasts scan database ({e})", file=sys.stderr)
+            return 1
         rows.append((d, f + s + n, cpu_s))
         print(f"  {db.rsplit('/', 1)[-1]:<22} {d:>8} domains {f + s + n:>7} TLS connections "
               f"({f} fetches, {s} with SNI, {n} without)  CPU {cpu_s:.2f} s")

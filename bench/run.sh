@@ -7,10 +7,15 @@
 #    a freshly restarted, cold unbound, BENCH_SCANS times (default 3; the median CPU run is the
 #    one reported); wall time, CPU (user+sys) and peak RSS from /usr/bin/time -v.
 # 3. The ratio, CPU µs per domain, counts by status. Printed as a table and kept in bench/results/.
+# 3b. Beside them, one cold scan each (BENCH_EXTRA=0 leaves them out): --no-smtp (the peer's
+#    work), --no-sni-probe (the second STARTTLS session without SNI, side by side) and
+#    --probe-all-mx (many more TLS connections); then CPU = a x domains + b x TLS connections by
+#    least squares over the four (bench/cpu_split.py counts the connections from each database).
 # 4. The Python peer (bench/peer/peer.py: an asyncio loop around postfix-mta-sts-resolver, pinned in
 #    bench/peer/requirements.txt, venv bench/peer/.venv made if missing) through a freshly
 #    restarted, cold unbound on the same domains.txt: the same figures, side by side with mtasts,
-#    and its results counted against truth.jsonl (bench/peer/count_truth.py). The peer does no SMTP.
+#    and its results counted against truth.jsonl (bench/peer/count_truth.py). The peer does no SMTP:
+#    its ratio is printed against the full scan and against the --no-smtp one (equal work).
 # CI does not run this: machines are shared and noisy. Quote ratios measured in one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
