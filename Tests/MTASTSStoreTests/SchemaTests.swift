@@ -15,7 +15,7 @@ import Testing
         // Opening again (a second run on the same file) changes nothing and loses nothing.
         let again = try ScanStore(path: url.path)
         #expect(try again.appliedMigrations() == first)
-        #expect(try Fixture.count(again, "SELECT count(*) FROM schema_migrations") == 5)
+        #expect(try Fixture.count(again, "SELECT count(*) FROM schema_migrations") == 6)
         #expect(try again.newestScanID() == id)
     }
 
