@@ -18,7 +18,7 @@ help:
 	@echo "make test    install what the tests need, build, run every test (unit, CLI, test world)"
 	@echo "make demo    install, build, bring up the loopback world, scan it, show the result, stop the world"
 	@echo "make build   debug build;  make release: release build"
-	@echo "make bench   scanner vs the dnsperf ceiling and vs the Python peer (BENCH_N, default 100000; BENCH_SCANS, default 3)"
+	@echo "make bench   scanner vs the dnsperf ceiling and vs the Python peer, at full and equal work (--no-smtp), CPU per domain and per TLS connection, the no-SNI probe's cost (BENCH_N, default 100000; BENCH_SCANS, default 3; BENCH_EXTRA=0: only the full scans)"
 	@echo "make bench-latency   the same on a world with internet-like latency, --concurrency 1000/10000/50000 (LAT_N)"
 	@echo "make profile where the CPU goes (perf on a 100k scan; PROFILE_N)"
 	@echo "make fuzz    libFuzzer on the record, policy, DNS message and X.509 parsers, FUZZ_SECONDS each (default 60)"

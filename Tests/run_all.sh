@@ -3,6 +3,7 @@
 #   1. the world's self-check with dig/curl/openssl against its truth (no mtasts involved)
 #   1b. cold-check: the benchmarks' cold restart of unbound (world.sh cold) checked with dig
 #   2. end-to-end: the mtasts binary scans the world; export compared with truth, resume, check
+#   2s. sni-probe: --no-sni-probe against the truth's mx-sni-dependent domains and the default scan
 #   2a. timeout-replay: `reclassify --timeout 2` of a --timeout 8 scan equals a --timeout 2 scan
 #   2b. epochs: epoch 1 and epoch 2 of a small world of their own (own ports) scanned into one
 #       database; diff, cross-scan findings, exports and trends compared with the generator's truth
@@ -11,6 +12,7 @@
 #   2d. cuts: three scans of a realistic world (own ports); report's standard cuts, trends,
 #       --panel and --figures-dir checked against the truth and pandas/DuckDB on the export
 #   2e. cli-doc: every option of `mtasts <command> --help` named in docs/CLI.md, defaults equal
+#   2f. bench-split: make bench's CPU split (bench/cpu_split.py) on databases with known answers
 #   3. deploy-check: the deploy/ recipes checked, the k8s manifests schema-validated, the launchers
 #      run on real GNU parallel and a single-node Slurm cluster against this world (its truth);
 #      docker-check: deploy/Dockerfile built for real, the image run on this world
@@ -43,6 +45,10 @@ Tests/E2E/timeout_replay.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/ti
 Tests/E2E/profiles.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/profiles.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
+# --no-sni-probe (issue 19): the mx-sni-dependent domains of the truth with and without the probe
+Tests/E2E/sni_probe.sh "$WORLD_DIR" .build/debug/mtasts 2>&1 | tee "$LOG/sni-probe.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
 Tests/E2E/epochs.sh .build/debug/mtasts 2>&1 | tee "$LOG/epochs.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
@@ -53,6 +59,10 @@ Tests/E2E/cuts.sh .build/debug/mtasts 2>&1 | tee "$LOG/cuts.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 python3 Tests/cli_doc_check.py .build/debug/mtasts docs/CLI.md 2>&1 | tee "$LOG/cli-doc.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+
+# make bench's CPU split (bench/cpu_split.py) against databases with known connection counts
+python3 Tests/bench_split_check.py 2>&1 | tee "$LOG/bench-split.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
@@ -80,7 +90,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "profiles.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "deploy.txt", "fuzz.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "profiles.txt", "sni-probe.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "bench-split.txt", "deploy.txt", "fuzz.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)

@@ -95,10 +95,13 @@ public enum Classifier {
         var fetchErrors: [Finding] = []
         var pkixErrors: [Finding] = []
 
-        switch fetch.outcome {
+        switch Self.addressJudged(fetch) {
         case .hostNXDOMAIN: fetchErrors.append(Finding(.policyHostNXDOMAIN, host: host))
         case .hostNoAddress: fetchErrors.append(Finding(.policyHostNoAddress, host: host))
-        case .hostDNSError: fetchErrors.append(Finding(.policyHostNoAddress, host: host, detail: "address lookup failed"))
+        case .hostDNSError:
+            // Our lookup failed: the address is unknown, not absent.
+            let raw = fetch.aLookup.flatMap { a in fetch.aaaaLookup.map { "A \(a.rawValue), AAAA \($0.rawValue)" } }
+            fetchErrors.append(Finding(.policyHostNoAddress, host: host, detail: "address lookup failed" + (raw.map { ": " + $0 } ?? "")))
         case .connectFailed: fetchErrors.append(Finding(.policyConnectFailed, host: host))
         case .timeout: fetchErrors.append(Finding(.policyTimeout, host: host))
         case .tlsHandshakeFailed: pkixErrors.append(Finding(.policyTLSHandshakeFailed, host: host))
@@ -144,6 +147,18 @@ public enum Classifier {
 
     /// PKIX as §3.3 asks of the policy host: TLS ≥ 1.2, a chain to a trusted root, within its
     /// validity at the scan's time, and a SAN DNS-ID matching the host name.
+    /// The fetch's outcome, with a host-* outcome judged again from the A and AAAA outcomes
+    /// when they were kept (AddressLookup), so that stored evidence follows the judgement.
+    static func addressJudged(_ fetch: PolicyFetchEvidence) -> PolicyFetchEvidence.Outcome {
+        let hostOutcomes: [PolicyFetchEvidence.Outcome] = [.hostNXDOMAIN, .hostNoAddress, .hostDNSError]
+        guard hostOutcomes.contains(fetch.outcome), let a = fetch.aLookup, let aaaa = fetch.aaaaLookup else { return fetch.outcome }
+        switch AddressLookup.outcome(a: a, aaaa: aaaa, foundAddresses: false) {
+        case .noError: return .hostNoAddress
+        case .nxDomain: return .hostNXDOMAIN
+        default: return .hostDNSError
+        }
+    }
+
     static func webPKIFindings(_ tls: TLSFacts, host: String, scanTime: Int64) -> [Finding] {
         var f: [Finding] = []
         if !tls.versionAtLeast12 {

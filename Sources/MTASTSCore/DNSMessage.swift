@@ -190,6 +190,14 @@ public enum DNSMessage {
                 break
             }
         }
+        // An RRset has no order (RFC 2181 §5) and resolvers rotate it (unbound's
+        // rrset-roundrobin): TLSA records are kept in one canonical order, so two lookups of the
+        // same RRset store the same evidence (a scan and a `check` of it agree).
+        answer.tlsa.sort { a, b in
+            (a.usage, a.selector, a.matchingType) != (b.usage, b.selector, b.matchingType)
+                ? (a.usage, a.selector, a.matchingType) < (b.usage, b.selector, b.matchingType)
+                : a.data.lexicographicallyPrecedes(b.data)
+        }
         return answer
     }
 

@@ -75,7 +75,9 @@ public enum MXClassifier {
             findings.append(Finding(.mxPatternMismatch, host: name, detail: "policy mx: \(patterns.joined(separator: ", "))"))
         }
         if host.addresses.isEmpty {
-            if let outcome = host.addressLookup, outcome.isFailure {
+            // The pair judged again when kept (AddressLookup): SERVFAIL beside NODATA is a DNS
+            // error, not a host without address.
+            if let outcome = host.judgedAddressLookup, outcome.isFailure {
                 causes.insert(.dnsError)
                 findings.append(Finding(.mxDNSError, host: name, detail: "address lookup: \(outcome.rawValue)"))
             } else {

@@ -120,3 +120,32 @@ public enum CurlCode {
     public static let tlsHandshake: Set<Int> = [sslConnectError, peerFailedVerification, sslCertProblem, sslCipher,
                                                 sslIssuerError, sslPinnedPubKeyNotMatch, sslInvalidCertStatus]
 }
+
+// The stored members (EvidenceLayout.swift): a property added above is added here too.
+
+extension TransferFacts: EvidenceMembers {
+    @inlinable public mutating func members<V: EvidenceVisitor>(_ v: inout V) {
+        v.member("connectMicros", &connectMicros)
+        v.member("curlCode", &curlCode)
+        v.member("curlText", &curlText)
+        v.member("firstByteMicros", &firstByteMicros)
+        v.member("primaryIP", &primaryIP)
+        v.member("refusedByGuard", &refusedByGuard)
+        v.member("replies", &replies)
+        v.member("timeoutMillis", &timeoutMillis)
+        v.member("tlsAlert", &tlsAlert)
+        v.member("tlsCipher", &tlsCipher)
+        v.member("tlsMicros", &tlsMicros)
+        v.member("tlsSeenMicros", &tlsSeenMicros)
+        v.member("tlsVersion", &tlsVersion)
+        v.member("totalMicros", &totalMicros)
+    }
+}
+
+extension SMTPReply: EvidenceMembers {
+    @inlinable public mutating func members<V: EvidenceVisitor>(_ v: inout V) {
+        v.member("code", &code)
+        v.member("line", &line)
+        v.member("micros", &micros)
+    }
+}

@@ -86,13 +86,18 @@ public struct DomainScanner: Sendable {
     /// §3.3: the policy host's addresses from our resolver, then the GET pinned to them.
     func fetchPolicy(_ domain: String, deadline: DomainDeadline? = nil) async -> PolicyFetchEvidence {
         let host = "mta-sts." + domain
-        let (outcome, addresses) = await addresses(of: host)
+        let found = await addresses(of: host)
+        let (outcome, addresses) = (found.outcome, found.addresses)
         guard !addresses.isEmpty else {
+            var e: PolicyFetchEvidence
             switch outcome {
-            case .nxDomain: return PolicyFetchEvidence(outcome: .hostNXDOMAIN)
-            case _ where outcome.isFailure: return PolicyFetchEvidence(outcome: .hostDNSError, detail: outcome.rawValue)
-            default: return PolicyFetchEvidence(outcome: .hostNoAddress)
+            case .nxDomain: e = PolicyFetchEvidence(outcome: .hostNXDOMAIN)
+            case _ where outcome.isFailure:
+                e = PolicyFetchEvidence(outcome: .hostDNSError, detail: "A \(found.a.rawValue), AAAA \(found.aaaa.rawValue)")
+            default: e = PolicyFetchEvidence(outcome: .hostNoAddress)
             }
+            (e.aLookup, e.aaaaLookup) = (found.a, found.aaaa)
+            return e
         }
         let allowed = addresses.filter { !exclusions.excludes(address: $0) }
         guard !allowed.isEmpty else {
@@ -122,24 +127,25 @@ public struct DomainScanner: Sendable {
         return NSEvidence(lookup: r.outcome, hosts: r.outcome.isFailure ? [] : r.answer?.ns ?? [])
     }
 
-    /// A and AAAA together: NOERROR when either answered; NXDOMAIN when both say so; else the
-    /// failure.
-    func addresses(of host: String) async -> (DNSOutcome, [String]) {
+    /// A and AAAA together, judged by MTASTSCore's AddressLookup (a failure of either family with
+    /// no address found is that failure, never "no address"); the raw outcomes are returned too,
+    /// for the evidence.
+    func addresses(of host: String) async -> Addresses {
         let both = await loop.queries([(host, .a), (host, .aaaa)])
         return Self.combine(a: both[0], aaaa: both[1])
     }
 
-    static func combine(a ra: DNSResult, aaaa raaaa: DNSResult) -> (DNSOutcome, [String]) {
+    struct Addresses {
+        var outcome: DNSOutcome
+        var addresses: [String]
+        var a: DNSOutcome
+        var aaaa: DNSOutcome
+    }
+
+    static func combine(a ra: DNSResult, aaaa raaaa: DNSResult) -> Addresses {
         let addresses = (ra.answer?.addresses ?? []) + (raaaa.answer?.addresses ?? [])
-        let outcome: DNSOutcome
-        if ra.outcome == .noError || raaaa.outcome == .noError {
-            outcome = .noError
-        } else if ra.outcome == .nxDomain && raaaa.outcome == .nxDomain {
-            outcome = .nxDomain
-        } else {
-            outcome = ra.outcome.isFailure ? ra.outcome : raaaa.outcome
-        }
-        return (outcome, addresses)
+        let outcome = AddressLookup.outcome(a: ra.outcome, aaaa: raaaa.outcome, foundAddresses: !addresses.isEmpty)
+        return Addresses(outcome: outcome, addresses: addresses, a: ra.outcome, aaaa: raaaa.outcome)
     }
 
     /// The MX set as looked up (RFC 5321 §5.1: no MX means the domain itself), marked `probed`
@@ -184,9 +190,11 @@ public struct DomainScanner: Sendable {
     func probeHost(_ host: MXEvidence.Host, deadline: DomainDeadline? = nil) async -> MXEvidence.Host {
         var h = host
         let answers = await probes.lookups(host: host.name)   // once per host per scan
-        let (outcome, addresses) = Self.combine(a: answers[0], aaaa: answers[1])
-        h.addressLookup = outcome
+        let found = Self.combine(a: answers[0], aaaa: answers[1])
+        let addresses = found.addresses
+        h.addressLookup = found.outcome
         h.addresses = addresses
+        if addresses.isEmpty { (h.aLookup, h.aaaaLookup) = (found.a, found.aaaa) }
         h.probes = await withTaskGroup(of: (Int, SMTPProbeEvidence).self) { group in
             for (i, address) in addresses.enumerated() {
                 group.addTask { (i, await probes.probe(host: host.name, address: address, deadline: deadline)) }

@@ -23,9 +23,13 @@ public actor ProbeCache {
     private let port: Int
 
     private let exclusions: ExclusionList
+    /// Whether an address that spoke TLS gets the second session, without SNI (--no-sni-probe
+    /// turns it off: one STARTTLS session less per address, and mx-sni-dependent is never seen).
+    private let sniProbe: Bool
 
     public init(loop: EventLoop, port: Int, perAddressConcurrency: Int, perAddressRate: Double = 0,
-                perAddressBackoff: Double = 60, exclusions: ExclusionList = ExclusionList(), capacity: Int = 8192) {
+                perAddressBackoff: Double = 60, exclusions: ExclusionList = ExclusionList(), capacity: Int = 8192,
+                sniProbe: Bool = true) {
         probes = TaskLRU(capacity: capacity)
         plainLeaves = TaskLRU(capacity: capacity)
         hostLookups = TaskLRU(capacity: capacity)
@@ -33,6 +37,7 @@ public actor ProbeCache {
         self.port = port
         self.limiter = AddressLimiter(limit: perAddressConcurrency, rate: perAddressRate, backoffSeconds: perAddressBackoff)
         self.exclusions = exclusions
+        self.sniProbe = sniProbe
     }
 
     /// The probe of (host, address), shared by every domain that asks within the scan. A domain
@@ -52,7 +57,7 @@ public actor ProbeCache {
     }
 
     private func probeTask(key: String, host: String, address: String) -> Task<SMTPProbeEvidence, Never> {
-        let (loop, port, limiter) = (self.loop, self.port, self.limiter)
+        let (loop, port, limiter, sniProbe) = (self.loop, self.port, self.limiter, self.sniProbe)
         return probes.task(key) {
             Task {
                 await limiter.acquire(address)
@@ -62,7 +67,7 @@ public actor ProbeCache {
                 }
                 // The slot goes back before the session without SNI, which takes one of its own.
                 await limiter.release(address)
-                if result.tls != nil, let plainLeaf = await self.plainLeaf(host: host, address: address) {
+                if sniProbe, result.tls != nil, let plainLeaf = await self.plainLeaf(host: host, address: address) {
                     // §7.1: servers must not require SNI. A session without it shows whether the
                     // certificate depends on SNI (mx-sni-dependent).
                     result.noSNILeafDiffers = plainLeaf != result.tls?.chainDER.first

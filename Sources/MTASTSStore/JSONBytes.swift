@@ -57,7 +57,12 @@ enum JSONBytes {
     /// What `String(n)` writes: optional minus, decimal digits.
     static func decimal(_ n: Int64, into out: inout ByteBuffer) {
         if n < 0 { out.append(UInt8(ascii: "-")) }
-        var m = n.magnitude
+        decimal(n.magnitude, into: &out)
+    }
+
+    /// What `String(n)` writes for an unsigned number: decimal digits.
+    static func decimal(_ n: UInt64, into out: inout ByteBuffer) {
+        var m = n
         var digits = 1
         var limit: UInt64 = 10
         while digits < 20 && m >= limit { digits += 1; limit &*= 10 }
@@ -77,30 +82,33 @@ enum JSONBytes {
     /// A8/A9 is always U+2028/U+2029 and no other scalar needs decoding. Runs of plain bytes are
     /// copied whole.
     static func escape(_ s: String, into out: inout ByteBuffer) {
-        out.append(UInt8(ascii: "\""))
         var s = s
-        s.withUTF8 { u in
-            var plain = 0, i = 0
-            while i < u.count {
-                let b = u[i]
-                // The one test most bytes take: nothing below 0x20, no `"` `\` DEL, no E2 lead.
-                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F && b != 0xE2 { i += 1; continue }
-                let separator = b == 0xE2 && i + 2 < u.count && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)
-                if b == 0xE2 && !separator { i += 1; continue }
-                out.append(UnsafeBufferPointer(rebasing: u[plain..<i]))
-                out.append(UInt8(ascii: "\\"))
-                switch b {
-                case 0x22, 0x5C: out.append(b)
-                case 0x0A: out.append(UInt8(ascii: "n"))
-                case 0x0D: out.append(UInt8(ascii: "r"))
-                case 0x09: out.append(UInt8(ascii: "t"))
-                default: unicodeEscape(separator ? 0x2028 + UInt16(u[i + 2] - 0xA8) : UInt16(b), into: &out)
-                }
-                i += separator ? 3 : 1
-                plain = i
+        s.withUTF8 { escape(utf8: $0, into: &out) }
+    }
+
+    /// `escape` on the UTF-8 of a String (a CodingKey's name, as the encoder has it).
+    static func escape(utf8 u: UnsafeBufferPointer<UInt8>, into out: inout ByteBuffer) {
+        out.append(UInt8(ascii: "\""))
+        var plain = 0, i = 0
+        while i < u.count {
+            let b = u[i]
+            // The one test most bytes take: nothing below 0x20, no `"` `\` DEL, no E2 lead.
+            if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0x7F && b != 0xE2 { i += 1; continue }
+            let separator = b == 0xE2 && i + 2 < u.count && u[i + 1] == 0x80 && (u[i + 2] == 0xA8 || u[i + 2] == 0xA9)
+            if b == 0xE2 && !separator { i += 1; continue }
+            out.append(UnsafeBufferPointer(rebasing: u[plain..<i]))
+            out.append(UInt8(ascii: "\\"))
+            switch b {
+            case 0x22, 0x5C: out.append(b)
+            case 0x0A: out.append(UInt8(ascii: "n"))
+            case 0x0D: out.append(UInt8(ascii: "r"))
+            case 0x09: out.append(UInt8(ascii: "t"))
+            default: unicodeEscape(separator ? 0x2028 + UInt16(u[i + 2] - 0xA8) : UInt16(b), into: &out)
             }
-            out.append(UnsafeBufferPointer(rebasing: u[plain..<u.count]))
+            i += separator ? 3 : 1
+            plain = i
         }
+        out.append(UnsafeBufferPointer(rebasing: u[plain..<u.count]))
         out.append(UInt8(ascii: "\""))
     }
 

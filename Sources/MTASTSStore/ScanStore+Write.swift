@@ -137,13 +137,14 @@ extension ScanStore {
     /// (EvidenceCodec.swift describes the stored form).
     /// `e` holds a value.
     func insertEvidence(_ id: Int64, _ e: UnsafePointer<Evidence?>, _ w: WriteStatements, pending: inout [DERKey: String]) throws {
-        EvidenceCodec.writeJSON(e, into: &w.json)
+        try EvidenceCodec.writeJSON(e, into: &w.json)
         let s = w.evidence
         try s.bind(1, id)
         try s.bind(2, EvidenceCodec.format)
         try s.bind(4, blob: e.pointee?.policyFetch?.body)
         try s.runBound(text: w.json.out.bytes, at: 3)
-        try EvidenceCodec.forEachChain(e) { slot, chain in
+        // The chains the writer took out of the JSON, by slot (StoredEncoder).
+        for (slot, chain) in w.json.chains {
             for (position, der) in chain.enumerated() {
                 let fp = try certificate(der, w, pending: &pending)
                 let link = w.evidenceCert

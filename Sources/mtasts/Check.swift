@@ -31,7 +31,7 @@ struct Check: AsyncParsableCommand {
         let scanner = DomainScanner(loop: loop, options: options,
                                     probes: ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency,
                                 perAddressRate: options.perAddressRate,
-                                perAddressBackoff: options.perAddressBackoff))
+                                perAddressBackoff: options.perAddressBackoff, sniProbe: !network.noSNIProbe))
         let evidence = await scanner.scan(name)
         let verdict = Classifier.classify(evidence)
         if json {

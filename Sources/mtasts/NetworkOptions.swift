@@ -27,6 +27,9 @@ struct NetworkOptions: ParsableArguments {
     @Flag(help: "Do not probe MX hosts (mx_status not-probed).")
     var noSMTP = false
 
+    @Flag(name: .customLong("no-sni-probe"), help: "Do not open the second STARTTLS session without SNI to each MX address (one session less per address; the finding mx-sni-dependent is then never seen).")
+    var noSNIProbe = false
+
     @Flag(help: "Probe the MX hosts of every domain, not only of those with an MTA-STS record.")
     var probeAllMX = false
 

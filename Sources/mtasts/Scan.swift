@@ -91,7 +91,7 @@ struct Scan: AsyncParsableCommand {
         let probes = ProbeCache(loop: loop, port: options.smtpPort, perAddressConcurrency: options.perAddressConcurrency,
                                 perAddressRate: options.perAddressRate,
                                 perAddressBackoff: options.perAddressBackoff,
-                                exclusions: exclusions)
+                                exclusions: exclusions, sniProbe: !network.noSNIProbe)
         let runner = ScanRunner(scanner: DomainScanner(loop: loop, options: options, probes: probes, exclusions: exclusions),
                                 config: RunnerConfig(concurrency: concurrency, rate: rate, exclusions: exclusions,
                                                      shardCount: shards, shardIndex: shard),
@@ -201,7 +201,8 @@ struct Scan: AsyncParsableCommand {
             ("resolvers", .array(network.resolvers.map(JSONValue.string))), ("ca_file", .optional(network.caFile)),
             ("https_port", .int(network.httpsPort)), ("smtp_port", .int(network.smtpPort)),
             ("timeout", .string(String(network.timeout))), ("retries", .int(network.retries)),
-            ("no_smtp", .bool(network.noSMTP)), ("probe_all_mx", .bool(network.probeAllMX)),
+            ("no_smtp", .bool(network.noSMTP)), ("no_sni_probe", .bool(network.noSNIProbe)),
+            ("probe_all_mx", .bool(network.probeAllMX)),
             ("ehlo_name", .optional(network.ehloName)), ("concurrency", .int(concurrency)),
             ("rate", .string(String(rate))), ("exclude", .optional(exclude)),
             ("shards", .int(shards)), ("shard", .int(shard)),

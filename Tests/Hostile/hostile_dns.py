@@ -11,6 +11,7 @@ that any label byte can be sent. The zone and its misbehaviours come from hostil
   tc-empty  UDP: TC=1; TCP: NOERROR with no answer records
   drop      never answered (UDP or TCP)
   tcp-slow  answered (over TCP, since it is too big for UDP) after 300 ms
+  servfail  SERVFAIL (RCODE 2, no records), as a loaded resolver answers one family of a host
 Every TCP connection is bounded: 30 s idle, 64 KiB per message, 10000 queries. The pid file is
 written once both sockets are bound: it means "ready".
 """
@@ -78,10 +79,10 @@ class Server:
             return bytes(int(x) for x in d.split("."))
         raise ValueError(t)
 
-    def answer(self, qid, flags, question, qname, qtype, empty=False, tc=False):
+    def answer(self, qid, flags, question, qname, qtype, empty=False, tc=False, servfail=False):
         """A resolver's answer: the CNAME chain from qname, then the records of its end."""
-        rrs, rcode = [], 0
-        if not empty and not tc:
+        rrs, rcode = [], (2 if servfail else 0)
+        if not empty and not tc and not servfail:
             name, seen = qname, {qname}
             for _ in range(40):
                 target = self.zone.cname.get(name)
@@ -129,7 +130,7 @@ class UDP(asyncio.DatagramProtocol):
         if how in ("tc-close", "tc-empty"):
             self.t.sendto(self.srv.answer(qid, flags, question, qname, qtype, tc=True), addr)
             return
-        r = self.srv.answer(qid, flags, question, qname, qtype)
+        r = self.srv.answer(qid, flags, question, qname, qtype, servfail=(how == "servfail"))
         if len(r) > edns:
             r = self.srv.answer(qid, flags, question, qname, qtype, tc=True)
         self.t.sendto(r, addr)
@@ -153,7 +154,8 @@ async def tcp_client(srv, r, w):
                 # Let the other queries on this connection get in flight, then hang up on them all.
                 await asyncio.sleep(0.05)
                 return
-            resp = srv.answer(qid, flags, question, qname, qtype, empty=(how == "tc-empty"))
+            resp = srv.answer(qid, flags, question, qname, qtype, empty=(how == "tc-empty"),
+                              servfail=(how == "servfail"))
 
             async def send(resp=resp, slow=(how == "tcp-slow")):
                 if slow:

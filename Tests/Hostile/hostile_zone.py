@@ -109,6 +109,18 @@ class Zone:
             self.behaviour[(name("_smtp._tls." + d), t)] = "drop"
             self.behaviour[(name("mta-sts." + d), t)] = "drop"
 
+        # Issue 19 follow-up: a host whose A lookup SERVFAILs while AAAA says NODATA (as unbound
+        # did under load) has an unknown address, not none: the policy host's (a DNS error of
+        # the fetch, never policy-host-no-address's "no address") and an MX host's (mx-dns-error,
+        # never mx-unreachable). Both names exist (an A record), so AAAA is a true NODATA.
+        d = "phservfail." + z
+        self.sts_domain(d, "dns")
+        self.behaviour[(name("mta-sts." + d), A)] = "servfail"
+        d = "mxservfail." + z
+        self.sts_domain(d, "dns", mx=[(10, name("mx." + d))])
+        self.add("mx." + d, A, self.addr("0.10"))
+        self.behaviour[(name("mx." + d), A)] = "servfail"
+
         # Item 1: MX targets that are legal DNS names but not host names. Each would make a
         # URL built from it reach its own canary (see the module doc); their A records point
         # at the NET.0.80 canary.

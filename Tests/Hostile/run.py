@@ -134,11 +134,14 @@ def domain_rows(db, where, arg):
     for did, dom, status, mx_status, millis in db.execute(
             "SELECT id, domain, status, mx_status, millis FROM domains WHERE domain %s ?" % where, (arg,)):
         codes = {c for (c,) in db.execute("SELECT code FROM findings WHERE domain_id = ?", (did,))}
+        details = {}
+        for code, det in db.execute("SELECT code, detail FROM findings WHERE domain_id = ?", (did,)):
+            details.setdefault(code, []).append(det or "")
         hosts = [h for (h,) in db.execute("SELECT host FROM mx_hosts WHERE domain_id = ? ORDER BY ordinal", (did,))]
         flagged = {h for (h,) in db.execute(
             "SELECT host FROM findings WHERE domain_id = ? AND code = 'mx-invalid-hostname'", (did,))}
         rows.append({"domain": dom, "status": status, "mx_status": mx_status,
-                     "seconds": (millis or 0) / 1000.0, "codes": codes, "hosts": hosts, "flagged": flagged})
+                     "seconds": (millis or 0) / 1000.0, "codes": codes, "details": details, "hosts": hosts, "flagged": flagged})
     return rows
 
 
@@ -258,6 +261,10 @@ def main():
                     p.append("mx_status %s" % row["mx_status"])
                 p += ["no %s" % k for k in c.get("present", []) if k not in row["codes"]]
                 p += ["has %s" % k for k in c.get("absent", []) if k in row["codes"]]
+                for code, want in c.get("detail", {}).items():
+                    got = row["details"].get(code, [])
+                    if not any(want in d for d in got):
+                        p.append("%s detail %r, want one with %r" % (code, got, want))
                 if "raw_mx" in c:
                     # The hostile name is kept as evidence, as answered (RFC 1035 presentation
                     # form), in the MX set and in the finding's host.

@@ -533,8 +533,26 @@ struct DNSMessageTests {
         #expect(a.tlsaCount == 2)
         #expect(a.authenticated == true)
         #expect(a.txt == [])
-        #expect(a.tlsa == [TLSARecord(usage: 3, selector: 1, matchingType: 1, data: [UInt8](repeating: 0x5A, count: 32)),
-                           TLSARecord(usage: 2, selector: 0, matchingType: 1, data: [UInt8](repeating: 0xA5, count: 32))])
+        // Canonical order (usage, selector, matching type, data), not the answer's.
+        #expect(a.tlsa == [TLSARecord(usage: 2, selector: 0, matchingType: 1, data: [UInt8](repeating: 0xA5, count: 32)),
+                           TLSARecord(usage: 3, selector: 1, matchingType: 1, data: [UInt8](repeating: 0x5A, count: 32))])
+    }
+
+    @Test func tlsaRRsetOrderDoesNotMatter() throws {
+        // A resolver rotates an RRset between answers (unbound's rrset-roundrobin); the stored
+        // evidence must not change with it, or a scan and a later `check` disagree.
+        let rdatas: [[UInt8]] = [[3, 1, 1] + [UInt8](repeating: 0x5A, count: 32), [3, 1, 1] + [UInt8](repeating: 0x11, count: 32),
+                                 [2, 0, 2] + [UInt8](repeating: 0x01, count: 64)]
+        func parsed(_ order: [Int]) throws -> [TLSARecord] {
+            let m = Wire.message(flags: Wire.flags(ad: true), qname: "_25._tcp.mx1.example.com", qtype: Wire.typeTLSA,
+                                 answers: order.map { Wire.rr(owner: Wire.pointer(12), type: Wire.typeTLSA, rdata: rdatas[$0]) })
+            return try #require(DNSMessage.parse(m, qname: "_25._tcp.mx1.example.com", qtype: .tlsa)).tlsa
+        }
+        let first = try parsed([0, 1, 2])
+        #expect(try parsed([2, 0, 1]) == first)
+        #expect(try parsed([1, 2, 0]) == first)
+        #expect(first.map(\.usage) == [2, 3, 3])
+        #expect(first[1].data.first == 0x11)
     }
 
     @Test func tlsaRecordsAreKept() throws {

@@ -1,7 +1,10 @@
 // The stored evidence JSON (format 1) must stay byte for byte what it has always been: existing
 // databases hold it and JSONDecoder reads it back. `ReferenceJSONWriter` below is the original
-// String-based writer, kept verbatim as the definition of the format; the store's writer is
-// compared with it on evidence that uses every field and every escape.
+// String-based writer, kept verbatim as the definition of the format; the store's writer (now
+// StoredEncoder, driven by the types' Codable conformance) is compared with it on evidence that
+// uses every field and every escape. A field added to the evidence types after format 2 is
+// written by the encoder without a line here; give it a value in `rich` so that the round trip
+// and the comparison with JSONEncoder (StoredEncoderTests) cover it.
 import Foundation
 import MTASTSCore
 import Testing
@@ -225,14 +228,41 @@ struct ReferenceJSONWriter {
                                                           hosts: i % 3 == 1 ? [] : [s(7), "ns2.provider.example"]))
     }
 
+    /// The slots as analysis/SCHEMA.md defines them and the store has always numbered them,
+    /// spelled out here independently of the encoder: the policy fetch's TLS first, then each MX
+    /// host's probes in order, counting only connections with TLS facts.
+    static func slotOrder(_ e: inout Evidence, _ body: (Int, inout TLSFacts) -> Void) {
+        var slot = 0
+        if var tls = e.policyFetch?.tls {
+            body(slot, &tls)
+            e.policyFetch?.tls = tls
+            slot += 1
+        }
+        guard var mx = e.mx else { return }
+        for h in mx.hosts.indices {
+            for p in mx.hosts[h].probes.indices {
+                guard var tls = mx.hosts[h].probes[p].tls else { continue }
+                body(slot, &tls)
+                mx.hosts[h].probes[p].tls = tls
+                slot += 1
+            }
+        }
+        e.mx = mx
+    }
+
+    /// The evidence as its JSON holds it: no chains, no policy body (stored elsewhere).
+    static func stripped(_ e: Evidence) -> Evidence {
+        var stripped = e
+        slotOrder(&stripped) { _, tls in tls.chainDER = [] }
+        stripped.policyFetch?.body = nil
+        return stripped
+    }
+
     /// What format 1 has always stored: the reference writer on the evidence without its chains
     /// and policy body (EvidenceCodec keeps those elsewhere).
     static func reference(_ e: Evidence) -> String {
-        var stripped = e
-        EvidenceCodec.forEachTLS(&stripped) { _, tls in tls.chainDER = [] }
-        stripped.policyFetch?.body = nil
         var w = ReferenceJSONWriter()
-        w.evidence(stripped)
+        w.evidence(stripped(e))
         return w.out
     }
 
@@ -241,16 +271,16 @@ struct ReferenceJSONWriter {
         for i in 0..<40 {
             let e = Self.rich(i)
             let expected = Array(Self.reference(e).utf8)
-            #expect(Array(EvidenceCodec.encode(e).json.utf8) == expected, "evidence \(i)")
+            #expect(Array(try EvidenceCodec.encode(e).json.utf8) == expected, "evidence \(i)")
             // The write path's way: one writer reused from row to row, and one that must grow.
-            EvidenceCodec.writeJSON(e, into: &writer)
+            try EvidenceCodec.writeJSON(e, into: &writer)
             #expect(writer.out.array == expected, "evidence \(i)")
-            EvidenceCodec.writeJSON(e, into: &smallWriter)
+            try EvidenceCodec.writeJSON(e, into: &smallWriter)
             #expect(smallWriter.out.array == expected, "evidence \(i)")
         }
         // A no-record domain as the scanner stores millions of them, spelled out.
         let plain = Fixture.noRecordEvidence("plain.example")
-        #expect(EvidenceCodec.encode(plain).json == #"""
+        #expect(try EvidenceCodec.encode(plain).json == #"""
             {"domain":"plain.example","mx":{"hosts":[{"addresses":[],"name":"mx.provider.example","preference":5,"probes":[],"tlsaRecords":0}],"implicit":false,"lookup":"NOERROR","probed":false},"scanTime":1750000000,"tlsrpt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]},"txt":{"authenticated":false,"cnameChain":[],"outcome":"NXDOMAIN","txt":[]}}
             """#)
     }
@@ -260,12 +290,12 @@ struct ReferenceJSONWriter {
     @Test func evidenceWithoutNSDecodesAndIsWrittenWithoutTheKey() throws {
         let plain = Fixture.noRecordEvidence("plain.example")
         #expect(plain.ns == nil)
-        let json = EvidenceCodec.encode(plain).json
+        let json = try EvidenceCodec.encode(plain).json
         #expect(!json.contains("\"ns\""))
         #expect(try JSONDecoder().decode(Evidence.self, from: Data(json.utf8)).ns == nil)
         var withNS = plain
         withNS.ns = NSEvidence(lookup: .noError, hosts: ["ns1.provider1.example", "ns2.provider1.example"])
-        let written = EvidenceCodec.encode(withNS).json
+        let written = try EvidenceCodec.encode(withNS).json
         #expect(written.contains(#""mx":{"#) && written.contains(#"},"ns":{"hosts":["ns1.provider1.example","ns2.provider1.example"],"lookup":"NOERROR"},"scanTime":"#))
         #expect(try JSONDecoder().decode(Evidence.self, from: Data(written.utf8)) == withNS)
     }
@@ -293,12 +323,30 @@ struct ReferenceJSONWriter {
     @Test func storedJSONDecodesAndTheEvidenceRoundTrips() throws {
         for i in 0..<8 {
             let e = Self.rich(i)
-            let stored = EvidenceCodec.encode(e)
-            var stripped = e
-            EvidenceCodec.forEachTLS(&stripped) { _, tls in tls.chainDER = [] }
-            stripped.policyFetch?.body = nil
-            #expect(try JSONDecoder().decode(Evidence.self, from: Data(stored.json.utf8)) == stripped, "evidence \(i)")
+            let stored = try EvidenceCodec.encode(e)
+            #expect(try JSONDecoder().decode(Evidence.self, from: Data(stored.json.utf8)) == Self.stripped(e), "evidence \(i)")
             #expect(try EvidenceCodec.decode(stored) == e, "evidence \(i)")
+        }
+    }
+
+    /// The encoder numbers the chains as SCHEMA.md's slots (existing databases hold them so), and
+    /// the decoder puts each back where it was: every slot's chain is distinct here, so a chain
+    /// restored to another connection shows.
+    @Test func chainsAreNumberedAsTheStoreHasAlwaysNumberedThem() throws {
+        for i in 0..<12 {
+            var e = Self.rich(i)
+            Self.slotOrder(&e) { slot, tls in if slot % 3 != 2 { tls.chainDER = [[UInt8(slot), 0x30], [0xEE, UInt8(i)]] } else { tls.chainDER = [] } }
+            var expected: [(Int, [[UInt8]])] = []
+            Self.slotOrder(&e) { slot, tls in if !tls.chainDER.isEmpty { expected.append((slot, tls.chainDER)) } }
+            #expect(!expected.isEmpty, "evidence \(i)")
+            let stored = try EvidenceCodec.encode(e)
+            #expect(stored.chains.map(\.slot) == expected.map(\.0), "evidence \(i)")
+            #expect(stored.chains.map(\.chain) == expected.map(\.1), "evidence \(i)")
+            #expect(try EvidenceCodec.decode(stored) == e, "evidence \(i)")
+            // A chain under another slot lands elsewhere: the test can tell.
+            var shifted = stored
+            shifted.chains = stored.chains.map { (slot: $0.slot + 1, chain: $0.chain) }
+            #expect(try EvidenceCodec.decode(shifted) != e, "evidence \(i)")
         }
     }
 

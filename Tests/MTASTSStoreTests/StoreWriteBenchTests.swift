@@ -14,6 +14,8 @@ import Testing
     /// MTASTS_BENCH_BATCH: domains per transaction (the scan's default is 1000).
     static let batch = ProcessInfo.processInfo.environment["MTASTS_BENCH_BATCH"].flatMap { Int($0) } ?? 1000
     static let validEvery = 50
+    /// MTASTS_BENCH_NO_FACTS=1 leaves the transfers' raw facts out: what format 2 costs the writer.
+    static let withFacts = ProcessInfo.processInfo.environment["MTASTS_BENCH_NO_FACTS"] == nil
 
     /// Stand-ins for DER: the store hashes and stores them, and X509Reader finds no facts in them.
     static func fakeDER(_ seed: Int, length: Int = 1200) -> [UInt8] {
@@ -71,7 +73,7 @@ import Testing
                                                        ehlo: ["250-mx\(n).provider.example", "250-PIPELINING", "250 STARTTLS"],
                                                        ehloTLS: ["250-mx\(n).provider.example", "250 PIPELINING"],
                                                        tls: tls(["*.provider.example"], [providerLeaf, intermediate]), millis: 80,
-                                                       facts: smtpFacts(n))],
+                                                       facts: withFacts ? smtpFacts(n) : nil)],
                             tlsa: DNSLookup(outcome: .nxDomain))
         }
         let body = "version: STSv1\r\nmode: enforce\r\nmx: *.provider.example\r\nmax_age: 604800\r\n"
@@ -80,7 +82,7 @@ import Testing
                         policyFetch: PolicyFetchEvidence(outcome: .response,
                                                          tls: tls(["mta-sts.\(domain)"], [fakeDER(i), intermediate]),
                                                          httpStatus: 200, contentType: "text/plain", body: Array(body.utf8),
-                                                         millis: 150, facts: httpsFacts),
+                                                         millis: 150, facts: withFacts ? httpsFacts : nil),
                         tlsrpt: DNSLookup(outcome: .noError, txt: [Fixture.txt("v=TLSRPTv1; rua=mailto:tlsrpt@\(domain)")]),
                         mx: MXEvidence(lookup: .noError, hosts: hosts, probed: true))
     }

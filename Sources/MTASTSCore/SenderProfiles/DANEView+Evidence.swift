@@ -16,7 +16,10 @@ extension DANEView {
         case .mismatch, .noTLS: return .mismatched     // usable records, nothing matched: defer
         case .unusable: return .unusable
         case .lookupFailed: return .lookupFailed
-        case .unjudged, .unknown: return .unknown
+        // Unjudged: no TLSA lookup, no address, or no session reached TLS. DANE decides nothing
+        // there; the host's MX result (unreachable, dns-error, the scan's deadline) does.
+        case .unjudged: return .notApplicable
+        case .unknown: return .unknown
         }
     }
 }

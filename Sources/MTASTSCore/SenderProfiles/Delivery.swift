@@ -81,7 +81,7 @@ enum Delivery {
         }
         guard h.hasValidName else { return HostJudgement(result: .refused, reasons: [FindingCode.mxInvalidHostname.rawValue]) }
         if h.addresses.isEmpty {
-            let failed = h.addressLookup?.isFailure == true
+            let failed = h.judgedAddressLookup?.isFailure == true
             return HostJudgement(result: .refused, reasons: [(failed ? FindingCode.mxDNSError : .mxUnreachable).rawValue])
         }
         let probes = h.probes.filter { $0.outcome != .excluded && $0.outcome != .deadline }
