@@ -38,24 +38,9 @@ enum CheckdmarcProfile {
         let record = STSRecordParser.parse([[sts[0]]])
         guard record.kind == .valid else { return (nil, [none] + record.findings.filter { $0.severity == .error }.map(\.code.rawValue)) }
         guard let fetch = e.policyFetch else { return (nil, [ProfileReason.policyNotFetched.rawValue]) }
-        switch fetch.outcome {
-        case .response: break
-        case .hostNXDOMAIN: return (nil, [none, FindingCode.policyHostNXDOMAIN.rawValue])
-        case .hostNoAddress, .hostDNSError: return (nil, [none, FindingCode.policyHostNoAddress.rawValue])
-        case .connectFailed: return (nil, [none, FindingCode.policyConnectFailed.rawValue])
-        case .timeout: return (nil, [none, FindingCode.policyTimeout.rawValue])
-        case .tlsHandshakeFailed: return (nil, [none, FindingCode.policyTLSHandshakeFailed.rawValue])
-        case .deadline: return (nil, [ProfileReason.policyNotFetched.rawValue, FindingCode.scanDeadline.rawValue])
-        }
-        // requests verifies the chain and host name.
-        if let tls = fetch.tls {
-            let f = Classifier.webPKIFindings(tls, host: e.policyHost, scanTime: e.scanTime)
-            if !f.isEmpty { return (nil, [none] + f.map(\.code.rawValue)) }
-        }
-        // download_mta_sts_policy: allow_redirects=False, only 200; Content-Type only warned about.
-        if let status = fetch.httpStatus, status != 200 {
-            return (nil, [none, ((300...399).contains(status) ? FindingCode.policyRedirect : .policyHTTPStatus).rawValue])
-        }
+        // requests verifies the chain and host name; download_mta_sts_policy: allow_redirects=False,
+        // only 200; Content-Type only warned about.
+        if let r = StrictPolicyFetch.rejection(fetch, of: e) { return (nil, r) }
         // No size limit: a body longer than the scan kept is not known.
         if fetch.bodyTooLarge || (fetch.body?.count ?? 0) > PolicyFetchEvidence.maxBodyBytes {
             return (nil, [ProfileReason.undocumented.rawValue, FindingCode.policyTooLarge.rawValue])

@@ -59,22 +59,9 @@ enum ResolverProfile {
         }
         guard let fetch = e.policyFetch else { return (nil, [ProfileReason.policyNotFetched.rawValue]) }
         // resolver.py:111-140: any failure of the GET is FETCH_ERROR (aiohttp verifies the
-        // certificate and host name; redirects are not followed, allow_redirects=False).
-        var fetchFindings: [Finding] = []
-        switch fetch.outcome {
-        case .response: break
-        case .hostNXDOMAIN: return (nil, [none, FindingCode.policyHostNXDOMAIN.rawValue])
-        case .hostNoAddress, .hostDNSError: return (nil, [none, FindingCode.policyHostNoAddress.rawValue])
-        case .connectFailed: return (nil, [none, FindingCode.policyConnectFailed.rawValue])
-        case .timeout: return (nil, [none, FindingCode.policyTimeout.rawValue])
-        case .tlsHandshakeFailed: return (nil, [none, FindingCode.policyTLSHandshakeFailed.rawValue])
-        case .deadline: return (nil, [ProfileReason.policyNotFetched.rawValue, FindingCode.scanDeadline.rawValue])
-        }
-        if let tls = fetch.tls { fetchFindings = Classifier.webPKIFindings(tls, host: e.policyHost, scanTime: e.scanTime) }
-        if !fetchFindings.isEmpty { return (nil, [none] + fetchFindings.map(\.code.rawValue)) }
-        if let status = fetch.httpStatus, status != 200 {   // resolver.py:119
-            return (nil, [none, ((300...399).contains(status) ? FindingCode.policyRedirect : .policyHTTPStatus).rawValue])
-        }
+        // certificate and host name; redirects are not followed, allow_redirects=False); only
+        // 200 (resolver.py:119).
+        if let r = StrictPolicyFetch.rejection(fetch, of: e) { return (nil, r) }
         // resolver.py:121 utils.py:162-163: text/plain, parameters ignored, case-insensitive.
         let type = (fetch.contentType ?? "").lowercased().split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         guard PythonText.strip(type) == "text/plain" else { return (nil, [none, FindingCode.policyContentType.rawValue]) }

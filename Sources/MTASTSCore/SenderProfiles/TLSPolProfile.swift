@@ -48,24 +48,9 @@ enum TLSPolProfile {
         let prefix = Array("v=STSv1".utf8)
         guard txt.txt.contains(where: { $0.contains { $0.starts(with: prefix) } }) else { return (nil, [none]) }
         guard let fetch = e.policyFetch else { return (nil, [ProfileReason.policyNotFetched.rawValue]) }
-        switch fetch.outcome {
-        case .response: break
-        case .hostNXDOMAIN: return (nil, [none, FindingCode.policyHostNXDOMAIN.rawValue])
-        case .hostNoAddress, .hostDNSError: return (nil, [none, FindingCode.policyHostNoAddress.rawValue])
-        case .connectFailed: return (nil, [none, FindingCode.policyConnectFailed.rawValue])
-        case .timeout: return (nil, [none, FindingCode.policyTimeout.rawValue])
-        case .tlsHandshakeFailed: return (nil, [none, FindingCode.policyTLSHandshakeFailed.rawValue])
-        case .deadline: return (nil, [ProfileReason.policyNotFetched.rawValue, FindingCode.scanDeadline.rawValue])
-        }
-        // Go's TLS client: chain, host name, MinVersion TLS 1.2.
-        if let tls = fetch.tls {
-            let f = Classifier.webPKIFindings(tls, host: e.policyHost, scanTime: e.scanTime)
-            if !f.isEmpty { return (nil, [none] + f.map(\.code.rawValue)) }
-        }
-        // CheckRedirect returns ErrUseLastResponse: a 3xx is the response, and not 200.
-        if let status = fetch.httpStatus, status != 200 {
-            return (nil, [none, ((300...399).contains(status) ? FindingCode.policyRedirect : .policyHTTPStatus).rawValue])
-        }
+        // Go's TLS client: chain, host name, MinVersion TLS 1.2; CheckRedirect returns
+        // ErrUseLastResponse: a 3xx is the response, and not 200.
+        if let r = StrictPolicyFetch.rejection(fetch, of: e) { return (nil, r) }
         // No Content-Type check and no size limit; a body longer than the scan kept is unknown.
         if fetch.bodyTooLarge || (fetch.body?.count ?? 0) > PolicyFetchEvidence.maxBodyBytes {
             return (nil, [ProfileReason.undocumented.rawValue, FindingCode.policyTooLarge.rawValue])
