@@ -29,12 +29,14 @@ extension Transfer {
         }
     }
 
-    var tlsFacts: TLSFacts? {
+    /// `linkSignatures`: record which certificate signed which, for DANE-TA (ChainSignatures).
+    /// Only an SMTP probe needs it (DANE is for SMTP, RFC 7672); the policy fetch is judged by
+    /// OpenSSL's own verification, so it skips the up-to-9 signature checks. The live SSL* is
+    /// gone by now, so the kept DER is parsed again.
+    func tlsFacts(linkSignatures: Bool) -> TLSFacts? {
         guard let tlsVersion else { return nil }
-        // Which certificate signed which, for DANE-TA (ChainSignatures): the live SSL* is gone by
-        // now, so the kept DER is parsed again; at most 9 verifications a connection.
         return TLSFacts(version: tlsVersion, verifyResult: verifyResult, chainDER: chain,
-                        chainLinksSigned: ChainSignatures.links(chain))
+                        chainLinksSigned: linkSignatures ? ChainSignatures.links(chain) : nil)
     }
 
     /// SMTP replies as curl's header callback saw them, grouped into multi-line responses:
@@ -92,7 +94,7 @@ extension EventLoop {
     func policyEvidence(_ t: Transfer, code: CURLcode, detail: String?, curlText: String?) -> PolicyFetchEvidence {
         let millis = Int(Self.monotonicMillis() - t.startedAt)
         let facts = t.facts(code: code, curlText: curlText, timeoutMillis: config.timeoutMillis, replies: nil)
-        var e = PolicyFetchEvidence(outcome: TransferJudge.policyOutcome(facts, bodyTooLarge: t.tooLarge), tls: t.tlsFacts,
+        var e = PolicyFetchEvidence(outcome: TransferJudge.policyOutcome(facts, bodyTooLarge: t.tooLarge), tls: t.tlsFacts(linkSignatures: false),
                                     detail: detail, millis: millis)
         e.facts = facts
         e.bodyTooLarge = t.tooLarge
@@ -118,7 +120,7 @@ extension EventLoop {
         let ehloTLS = responses.count > 3 ? responses[3] : []
         let facts = t.facts(code: code, curlText: curlText, timeoutMillis: config.timeoutMillis, replies: replies)
         var e = SMTPProbeEvidence(address: t.addresses.first ?? "", outcome: TransferJudge.smtpOutcome(facts, ehlo: ehlo),
-                                  banner: banner, ehlo: ehlo, ehloTLS: ehloTLS, tls: t.tlsFacts, millis: millis, detail: detail)
+                                  banner: banner, ehlo: ehlo, ehloTLS: ehloTLS, tls: t.tlsFacts(linkSignatures: true), millis: millis, detail: detail)
         e.facts = facts
         return e
     }
