@@ -18,9 +18,9 @@ public struct DNSResult: Sendable {
     }
 }
 
-/// One c-ares channel and its share of the load. Queries beyond `maxInFlight` wait here rather
-/// than at the resolver: unbound drops queries past `num-queries-per-thread` (1024 by default),
-/// and a dropped query costs a full timeout and a retry.
+/// One c-ares channel and its share of the load. Queries beyond its window (QueryWindow) wait here
+/// rather than at the resolver: unbound drops queries past `num-queries-per-thread` (1024 by
+/// default), and a dropped query costs a full timeout and a retry.
 final class DNSChannel {
     let channel: ares_channel
     let index: Int
@@ -28,9 +28,8 @@ final class DNSChannel {
     /// c-ares 1.18 a TCP connection that breaks ends every query in flight on that server
     /// (handle_error), so a server that hangs up on one query must have no other to take along.
     let tcp: Bool
-    var inFlight = 0
-    /// At most this many queries with c-ares at once (UDP: the loop's share of --dns-in-flight).
-    let maxInFlight: Int
+    /// Which of its queries with c-ares count against its share of --dns-in-flight.
+    var window: QueryWindow
     /// A queue: entries before `waitingHead` have been started and are nil. Taking an entry
     /// moves it out, so the queue holds nothing of a started query (its batch and answers).
     var waiting: [PendingQuery?] = []
@@ -40,10 +39,13 @@ final class DNSChannel {
         self.channel = channel
         self.index = index
         self.tcp = tcp
-        self.maxInFlight = tcp ? 1 : udpLimit
+        // TCP: one query per connection, however old (see `tcp`).
+        window = tcp ? QueryWindow(limit: 1, outstandingLimit: 1)
+                     : QueryWindow(limit: udpLimit, outstandingLimit: udpLimit * EventLoop.outstandingPerWindow)
     }
 
-    var hasRoom: Bool { inFlight < maxInFlight }
+    var inFlight: Int { window.outstanding }
+    var hasRoom: Bool { window.hasRoom }
     var hasWaiting: Bool { waitingHead < waiting.count }
 }
 
@@ -56,6 +58,13 @@ struct PendingQuery {
     var attempt: UInt8 = 0
     /// Its UDP answer was truncated: this is the ask over TCP.
     var afterTruncation = false
+}
+
+/// A retry waiting out its delay (EventLoop.retryDelayMillis) before it joins its channel's queue.
+struct DelayedRetry {
+    var due: UInt64
+    var channel: Int32
+    var query: PendingQuery
 }
 
 /// DNS message IDs for our queries (RFC 5452 §9.2: unpredictable, so an off-path attacker must
@@ -149,9 +158,11 @@ struct QuerySlot {
     var index: Int32
     var channel: Int32
     var query: PendingQuery
+    /// When it was handed to c-ares, in QueryWindow ticks.
+    var startTick: UInt64
 }
 
-/// The slots: at most `maxInFlight` queries per channel are with c-ares at once, so a table of
+/// The slots: at most `outstandingLimit` queries per channel are with c-ares at once, so a table of
 /// `querySlotCount` never runs out. Loop thread only.
 final class QuerySlots {
     let base: UnsafeMutablePointer<QuerySlot>
@@ -181,21 +192,28 @@ final class QuerySlots {
 }
 
 extension EventLoop {
-    /// Channels; each opens its own UDP socket (source port) per resolver.
-    static let channelCount = 4
+    /// Channels; each opens its own UDP socket (source port) per resolver. A resolver with
+    /// SO_REUSEPORT hashes each socket onto one of its threads: with 4, the latency world's unbound
+    /// put all four on one of its two threads (its `requestlist` stats: thread 1 answered 0
+    /// queries), so one thread's request list and CPU served the whole scan. 16 spread over 2
+    /// threads all on one with odds 2^-15, and even over 8 threads roughly evenly.
+    static let channelCount = 16
     /// TCP channels (DNSChannel.tcp), after the UDP ones: truncated answers are rare, so a few
     /// connections of one query each are enough.
     static let tcpChannelCount = 4
+    /// All queries with c-ares, young or old, at most this many times --dns-in-flight (QueryWindow):
+    /// room for the queries of zones that never answer beside a full window of live ones.
+    static let outstandingPerWindow = 4
     /// Slots for every query that can be with c-ares at once.
     static func querySlotCount(_ config: NetConfig) -> Int {
-        channelCount * maxInFlightPerChannel(config) + tcpChannelCount
+        channelCount * maxInFlightPerChannel(config) * outstandingPerWindow + tcpChannelCount
     }
-    /// Outstanding queries per UDP channel: --dns-in-flight shared by the channels. The four
-    /// sockets may all hash onto one resolver thread, so together they must stay under one
-    /// thread's limit (unbound past num-queries-per-thread "jostles" out queries waiting longer
-    /// than 200 ms: with the default 1024 that dropped queries three tries in a row at 4 x 250,
-    /// as timeouts in a make test run; the world and deploy/unbound now set 4096). This was a
-    /// fixed 128 (512 in all); the default is still 512 (NetConfig.dnsInFlight says why).
+    /// Young queries per UDP channel: --dns-in-flight shared by the channels. The sockets may
+    /// hash unevenly onto the resolver's threads, so together they should stay under one thread's
+    /// limit (unbound past num-queries-per-thread "jostles" out queries waiting longer than 200 ms:
+    /// with the default 1024 that dropped queries three tries in a row at 4 x 250, as timeouts in
+    /// a make test run; the world and deploy/unbound now set 4096). NetConfig.dnsInFlight says
+    /// why the default is 512.
     static func maxInFlightPerChannel(_ config: NetConfig) -> Int {
         max(1, (config.dnsInFlight + channelCount - 1) / channelCount)
     }
@@ -326,17 +344,18 @@ extension EventLoop {
         // Ask for the AD bit: a validating resolver sets it in the answer only when asked.
         buf[3] |= 0x20
         let loop = Unmanaged.passUnretained(self)
-        guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), query: q) }) else {
-            // Every query with c-ares holds a slot and counts in its channel's inFlight, which
-            // stays under its maxInFlight (checked by both callers): a slot is always free.
+        // Counted before ares_send, which may call back at once (and then ends it again).
+        let tick = channel.window.started(now: QueryWindow.tick(millis: EventLoop.monotonicMillis()))
+        guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), query: q, startTick: tick) }) else {
+            // Every query with c-ares holds a slot and counts in its channel's window, whose
+            // outstandingLimit both callers check: a slot is always free.
             preconditionFailure("more DNS queries in flight than QuerySlots holds")
         }
-        channel.inFlight += 1
         ares_send(channel.channel, buf, len, { arg, status, _, abuf, alen in
             let slot = arg!.assumingMemoryBound(to: QuerySlot.self)
             let loop = slot.pointee.loop.takeUnretainedValue()
             let q = loop.querySlots.release(slot)
-            loop.channels[Int(q.channel)].inFlight -= 1
+            loop.channels[Int(q.channel)].window.ended(startedAt: q.startTick)
             loop.retryOrComplete(q, status: status, abuf: abuf, alen: alen)
         }, UnsafeMutableRawPointer(slot))
         ares_free_string(buf)
@@ -362,7 +381,12 @@ extension EventLoop {
             || status == ARES_EREFUSED
         if transient, Int(q.attempt) < config.dnsRetries {
             q.attempt += 1
-            channels[Int(slot.channel)].waiting.append(q)
+            if status == ARES_ETIMEOUT {
+                channels[Int(slot.channel)].waiting.append(q)
+            } else {
+                delayedRetries.append(DelayedRetry(due: EventLoop.monotonicMillis() + Self.retryDelayMillis(config),
+                                                   channel: slot.channel, query: q))
+            }
             return
         }
         if q.afterTruncation, status == ARES_SUCCESS, let abuf, alen >= 12, abuf[3] & 0x0F == 0, abuf[6] == 0, abuf[7] == 0 {
@@ -370,6 +394,26 @@ extension EventLoop {
             return
         }
         q.completion.complete(EventLoop.result(status: status, abuf: abuf, alen: alen, name: q.name, type: q.type))
+    }
+
+    /// How long a query that failed at once (SERVFAIL, REFUSED, a refused connection) waits before
+    /// its retry. Asked again at once, a resolver that has just given up on a zone gives the same
+    /// answer: on the latency world at --dns-in-flight 2048, 5108 of 5226 such retries came back
+    /// failed again within 100 ms, and 12-108 domains that the world answers ended dns-error after
+    /// three failures in a row. A second later the resolver has moved on. Timeouts have already
+    /// waited --timeout and go again at once.
+    static func retryDelayMillis(_ config: NetConfig) -> UInt64 {
+        UInt64(min(1000, max(config.timeoutMillis / 2, 1)))
+    }
+
+    /// Moves the delayed retries that are due to their channels' queues (started by the caller).
+    func releaseDueRetries(now: UInt64) {
+        guard !delayedRetries.isEmpty else { return }
+        var kept: [DelayedRetry] = []
+        for r in delayedRetries {
+            if r.due <= now { channels[Int(r.channel)].waiting.append(r.query) } else { kept.append(r) }
+        }
+        delayedRetries = kept
     }
 
     /// Queries queued by retryOrComplete (or waiting for room) on a channel with room: started

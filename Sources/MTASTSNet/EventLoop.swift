@@ -20,6 +20,8 @@ public final class EventLoop: @unchecked Sendable {
     var nextChannel = 0
     var channelTags: [ChannelTag] = []
     var queryIDs = QueryIDs()
+    /// Retries that wait before going again (retryOrComplete), in the order they failed.
+    var delayedRetries: [DelayedRetry] = []
     /// What c-ares carries for each query in flight (see QuerySlot).
     let querySlots: QuerySlots
     /// c-ares's sockets: its queries leave in one sendmmsg per socket per turn (see flushQueries).
@@ -250,7 +252,7 @@ public final class EventLoop: @unchecked Sendable {
     /// The nearer of c-ares's next timeout and curl's timer, in ms (-1: none).
     private func nextTimeoutMillis() -> Int32 {
         var ms: Int64 = -1
-        if channels.contains(where: { $0.inFlight > 0 }) {
+        if !delayedRetries.isEmpty || channels.contains(where: { $0.inFlight > 0 }) {
             let now = Self.monotonicMillis()
             ms = aresCheckAt > now ? Int64(aresCheckAt - now) : 0
         }
@@ -270,9 +272,13 @@ public final class EventLoop: @unchecked Sendable {
         let now = Self.monotonicMillis()
         if now >= aresCheckAt {
             aresCheckAt = now + Self.aresCheckIntervalMillis
-            for (i, c) in channels.enumerated() where c.inFlight > 0 {
-                ares_process_fd(c.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD)
-                startWaitingQueries(i)
+            releaseDueRetries(now: now)
+            let tick = QueryWindow.tick(millis: now)
+            for (i, c) in channels.enumerated() {
+                // Queries that have aged out of the window make room (QueryWindow).
+                c.window.age(now: tick)
+                if c.inFlight > 0 { ares_process_fd(c.channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD) }
+                if c.hasWaiting { startWaitingQueries(i) }
             }
         }
         if let d = curlDeadline, Self.monotonicMillis() >= d {

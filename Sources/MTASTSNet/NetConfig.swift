@@ -15,15 +15,16 @@ public struct NetConfig: Sendable {
     public var ehloName: String
     /// The policy body limit; one byte more is `policy-too-large`.
     public var maxBodyBytes: Int
-    /// DNS queries with the resolver at once over UDP, spread over the channels; the rest wait in
-    /// the scanner. With internet latency (tens to hundreds of ms per cold name) this window
-    /// bounds throughput: 512 at ~0.5 s a query is ~1k queries/s. It must stay under what ONE
-    /// resolver thread holds: on the latency world (bench/latency) unbound's kernel hashed all
-    /// four of our sockets onto one of its two threads, whose request list topped out at ~1000
-    /// ("requestlist max 1001 ... exceeded 20283") although num-queries-per-thread was 4096;
-    /// 2048 gave +31% domains/s at --concurrency 10000 but 191 domains dns-error that the
-    /// world answers (512: none). So 512 stays the default; raise it for a resolver tier that
-    /// holds more (several unbound instances, or threads each with their own port).
+    /// DNS queries with the resolver at once over UDP that are under a second old, spread over
+    /// the channels; the rest wait in the scanner. With internet latency (tens to hundreds of ms
+    /// per cold name) this window bounds throughput: 512 at ~0.1 s a query is ~5k queries/s.
+    /// Older queries (zones that never answer) stop counting, up to 4 x this many in all
+    /// (QueryWindow): counted for their whole --timeout, 1% of dead zones held most of the window
+    /// and the latency world's scan ran at half the speed (issue 19).
+    /// Why 512 stays the default: unbound's request list per thread is 1024 by default (4096 in
+    /// the world and deploy/unbound), and the sockets may hash onto one of its threads. On the
+    /// latency world 1024 scanned 18% faster but ended 7 answered domains dns-error (512: 0-3):
+    /// raise it for a resolver tier that holds more.
     public var dnsInFlight: Int
 
     public static let defaultDNSInFlight = 512

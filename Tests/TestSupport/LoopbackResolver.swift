@@ -38,14 +38,18 @@ public final class LoopbackResolver: @unchecked Sendable {
     public let port: UInt16
     private let fd: Int32
     private let rcode: @Sendable (String) -> UInt8
+    private let silent: @Sendable (String) -> Bool
     private let lock = NSLock()
     private var seenIDs: [UInt16] = []
     private var asked: [String: Int] = [:]
 
-    /// `rcode`: the RCODE for a question name (3, NXDOMAIN, unless told otherwise).
-    public init(rcode: @escaping @Sendable (String) -> UInt8 = { _ in 3 }) throws {
+    /// `rcode`: the RCODE for a question name (3, NXDOMAIN, unless told otherwise). `silent`: the
+    /// names it never answers, as a zone whose servers are dead.
+    public init(rcode: @escaping @Sendable (String) -> UInt8 = { _ in 3 },
+                silent: @escaping @Sendable (String) -> Bool = { _ in false }) throws {
         (fd, port) = try bindLoopbackUDP()
         self.rcode = rcode
+        self.silent = silent
         var rcvbuf: Int32 = 1 << 20   // room for a burst, where the kernel allows it
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
         Thread { [self] in serve() }.start()
@@ -56,6 +60,9 @@ public final class LoopbackResolver: @unchecked Sendable {
 
     /// How many queries asked about `name`.
     public func count(_ name: String) -> Int { lock.withLock { asked[name, default: 0] } }
+
+    /// How many distinct names it has been asked about that satisfy `filter`.
+    public func names(where filter: (String) -> Bool) -> Int { lock.withLock { asked.keys.filter(filter).count } }
 
     private func serve() {
         var buf = [UInt8](repeating: 0, count: 4096)
@@ -78,6 +85,7 @@ public final class LoopbackResolver: @unchecked Sendable {
                 seenIDs.append(UInt16(buf[0]) << 8 | UInt16(buf[1]))
                 asked[name, default: 0] += 1
             }
+            if silent(name) { continue }
             buf[2] = 0x81                     // QR, RD
             buf[3] = 0x80 | rcode(name)       // RA, the RCODE
             _ = withUnsafePointer(to: &from) {
