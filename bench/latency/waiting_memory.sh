@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Memory per WAITING domain (issue 19: "at most 1 KB of RSS per domain in flight beyond the base"),
+# without the latency world. With internet latency nearly every domain in flight waits: its three
+# first queries sit in the DNS channels' queues behind --dns-in-flight. Here a "resolver" that
+# never answers (dns_sink.py silent) makes every domain in flight wait, so
+#
+#     bytes per waiting domain = (VmRSS at --concurrency C - VmRSS at --concurrency 10) / C
+#
+# sampled once the status line says the window is full ("in flight C") and a few seconds more
+# have passed. The scan is then killed (by its pid). A second run scans the same list to the end
+# against a sink that answers NXDOMAIN at once, at --concurrency N: its CPU (user+sys) and peak
+# RSS, to check that a change for memory does not cost CPU.
+#
+#   bench/latency/waiting_memory.sh                       # N=50000, C = 10 10000 50000
+#   N=20000 CONCURRENCIES="10 20000" BIN=path/to/mtasts bench/latency/waiting_memory.sh
+#
+# Ports: PORT (default 5760) for the silent sink, PORT+1 for the answering one; 127.0.0.1 only.
+# Needs python3 and /usr/bin/time (GNU time).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${BIN:-.build/release/mtasts}
+PORT=${PORT:-5760}
+N=${N:-50000}
+CONCURRENCIES=${CONCURRENCIES:-"10 10000 50000"}
+SETTLE=${SETTLE:-3}      # seconds after the window is full before sampling
+CPU_RUN=${CPU_RUN:-1}    # 0: skip the NXDOMAIN run
+[ -x "$BIN" ] || { echo "waiting_memory.sh: no binary at $BIN (swift build -c release --product mtasts)" >&2; exit 1; }
+
+T=$(mktemp -d /tmp/waiting-memory.XXXXXX)
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+python3 -c "
+import sys
+with open(sys.argv[1], 'w') as f:
+    for i in range(int(sys.argv[2])): f.write('d%07d.test\n' % i)" "$T/list.txt" "$N"
+
+start_sink() {  # port mode -> pid in $sink
+  python3 bench/latency/dns_sink.py "$1" "$2" > "$T/sink$1.out" &
+  sink=$!
+  pids+=("$sink")
+  for _ in $(seq 100); do grep -q ready "$T/sink$1.out" 2>/dev/null && return; sleep 0.1; done
+  echo "waiting_memory.sh: the sink on port $1 did not start" >&2; exit 1
+}
+
+scan_args() {  # port concurrency db
+  echo scan "$T/list.txt" --db "$3" --resolver "127.0.0.1:$1" --concurrency "$2" \
+    --timeout 30 --retries 0 --contact http://scan.test --ehlo-name scanner.test
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+cpu_s() {  # utime + stime of a live process, seconds
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
+}
+
+start_sink "$PORT" silent
+declare -A rss
+echo "# waiting_memory.sh $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$BIN" --version 2>/dev/null | head -1)"
+echo "# N=$N names d0000000.test..., a resolver that never answers (127.0.0.1:$PORT), --dns-in-flight default"
+for c in $CONCURRENCIES; do
+  [ "$c" -le "$N" ] || { echo "# C=$c > N=$N: skipped"; continue; }
+  rm -f "$T/w.db"*
+  # shellcheck disable=SC2046
+  "$BIN" $(scan_args "$PORT" "$c" "$T/w.db") 2> "$T/err$c" &
+  m=$!
+  pids+=("$m")
+  full=0
+  for _ in $(seq 1200); do   # up to 120 s for the window to fill
+    if tail -c 300 "$T/err$c" | grep -q "in flight $c\b"; then full=1; break; fi
+    kill -0 "$m" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [ "$full" != 1 ]; then
+    echo "waiting_memory.sh: the window of $c never filled; stderr:" >&2; tail -5 "$T/err$c" >&2; exit 1
+  fi
+  sleep "$SETTLE"
+  r1=$(rss_kb "$m"); sleep 2; r2=$(rss_kb "$m"); cpu=$(cpu_s "$m")
+  hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$m/status")
+  kill -KILL "$m"; wait "$m" 2>/dev/null || true
+  rss[$c]=$r2
+  echo "C=$c: VmRSS ${r1} kB then ${r2} kB 2 s later, VmHWM ${hwm} kB, CPU so far ${cpu} s"
+done
+
+base=${rss[10]:-}
+if [ -n "$base" ]; then
+  for c in $CONCURRENCIES; do
+    [ "$c" != 10 ] && [ -n "${rss[$c]:-}" ] || continue
+    echo "bytes per waiting domain at C=$c: $(( (rss[$c] - base) * 1024 / c ))   ((VmRSS at $c - at 10) / $c)"
+  done
+fi
+
+if [ "$CPU_RUN" = 1 ]; then
+  start_sink $((PORT + 1)) nxdomain
+  rm -f "$T/c.db"*
+  # shellcheck disable=SC2046
+  /usr/bin/time -v -o "$T/cpu.time" "$BIN" $(scan_args $((PORT + 1)) "$N" "$T/c.db") 2> "$T/cpu.err" || {
+    echo "waiting_memory.sh: the NXDOMAIN scan failed:" >&2; tail -5 "$T/cpu.err" >&2; exit 1; }
+  awk -F': ' -v n="$N" '
+    /User time/ {u = $2} /System time/ {s = $2} /Maximum resident/ {m = $2} /Elapsed \(wall/ {w = $2}
+    END { printf "NXDOMAIN scan of %d at --concurrency %d: user %.2f s, sys %.2f s, CPU per domain %.0f us, peak RSS %d kB, wall %s\n",
+                 n, n, u, s, (u + s) * 1e6 / n, m, w }' "$T/cpu.time"
+  grep -E "^ +(dns-error|no-record)" "$T/cpu.err" | tr -s ' ' | sed 's/^/  statuses:/' || true
+fi
