@@ -5,49 +5,102 @@
                               domains whose queries wait (in c-ares or in its own queues)
   dns_sink.py PORT nxdomain   answers every query at once with NXDOMAIN (header and question
                               echoed, no records): a whole scan runs, for its CPU
+  dns_sink.py PORT delay MS   answers NXDOMAIN MS milliseconds after each query arrived: a scan
+                              whose window turns over as with internet latency, for its peak RSS
 
-Prints "ready" on stdout once bound; on SIGTERM prints "queries N" (how many it read) and exits.
+With SINK_LOG=FILE set, each query's name and type ("_mta-sts.d0000001.test 16") is appended to
+FILE, to compare the queries of two builds. Prints "ready" on stdout once bound; on SIGTERM prints "queries N" (how many it read) and exits.
 Binds 127.0.0.1 only. No dependency beyond the standard library.
 """
+import collections
+import os
+import select
 import signal
 import socket
 import sys
+import time
 
 
 def main():
     port, mode = int(sys.argv[1]), sys.argv[2]
-    if mode not in ("silent", "nxdomain"):
-        sys.exit(f"dns_sink.py: unknown mode {mode!r} (silent, nxdomain)")
+    if mode not in ("silent", "nxdomain", "delay"):
+        sys.exit(f"dns_sink.py: unknown mode {mode!r} (silent, nxdomain, delay MS)")
+    delay = float(sys.argv[3]) / 1000 if mode == "delay" else 0.0
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     # A large receive buffer: the scanner sends hundreds of queries in one sendmmsg.
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     s.bind(("127.0.0.1", port))
     count = 0
+    log = open(os.environ["SINK_LOG"], "w") if os.environ.get("SINK_LOG") else None
 
     def stop(*_):
+        if log:
+            log.close()
         print(f"queries {count}", flush=True)
         sys.exit(0)
 
     signal.signal(signal.SIGTERM, stop)
     print("ready", flush=True)
+    # Answers due, oldest first: one fixed delay keeps the deque in order.
+    due = collections.deque()
+    s.setblocking(False)
     while True:
-        data, peer = s.recvfrom(4096)
-        count += 1
-        if mode == "silent" or len(data) < 12:
-            continue
-        # QR=1, opcode and RD kept, RA=1, RCODE=3 (NXDOMAIN); the question section as asked
-        # (its end found by walking its labels), no answer, authority or additional records
-        # (an EDNS OPT in the query is dropped: a server without EDNS answers so too).
-        i = 12
-        while i < len(data) and data[i] != 0:
-            i += 1 + data[i]
-        end = i + 5
-        if end > len(data):
-            continue
-        flags = bytes([0x80 | (data[2] & 0x79), 0x80 | 3])
-        reply = data[:2] + flags + b"\x00\x01\x00\x00\x00\x00\x00\x00" + data[12:end]
-        s.sendto(reply, peer)
+        now = time.monotonic()
+        while due and due[0][0] <= now:
+            _, reply, peer = due.popleft()
+            try:
+                s.sendto(reply, peer)
+            except BlockingIOError:
+                pass   # a full send buffer drops the answer, as a busy resolver would
+        timeout = max(0.0, due[0][0] - now) if due else None
+        select.select([s], [], [], timeout)
+        while True:
+            try:
+                data, peer = s.recvfrom(4096)
+            except BlockingIOError:
+                break
+            count += 1
+            if log:
+                log.write(question(data) + "\n")
+            if mode == "silent":
+                continue
+            reply = nxdomain(data)
+            if reply is None:
+                continue
+            if mode == "nxdomain":
+                try:
+                    s.sendto(reply, peer)
+                except BlockingIOError:
+                    pass
+            else:
+                due.append((time.monotonic() + delay, reply, peer))
 
+
+def question(data):
+    """The question's name (labels joined by dots, never compressed in a query) and type."""
+    labels, i = [], 12
+    while i < len(data) and data[i] != 0:
+        labels.append(data[i + 1:i + 1 + data[i]].decode("ascii", "replace"))
+        i += 1 + data[i]
+    qtype = int.from_bytes(data[i + 1:i + 3], "big") if i + 3 <= len(data) else -1
+    return f"{'.'.join(labels)} {qtype}"
+
+
+def nxdomain(data):
+    """The NXDOMAIN answer to a query, or None for a datagram too short to be one."""
+    if len(data) < 12:
+        return None
+    # QR=1, opcode and RD kept, RA=1, RCODE=3 (NXDOMAIN); the question section as asked (its
+    # end found by walking its labels), no answer, authority or additional records (an EDNS OPT
+    # in the query is dropped: a server without EDNS answers so too).
+    i = 12
+    while i < len(data) and data[i] != 0:
+        i += 1 + data[i]
+    end = i + 5
+    if end > len(data):
+        return None
+    flags = bytes([0x80 | (data[2] & 0x79), 0x80 | 3])
+    return data[:2] + flags + b"\x00\x01\x00\x00\x00\x00\x00\x00" + data[12:end]
 
 if __name__ == "__main__":
     main()
