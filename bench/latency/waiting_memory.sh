@@ -9,12 +9,17 @@
 # sampled once the status line says the window is full ("in flight C") and a few seconds more
 # have passed. The scan is then killed (by its pid). A second run scans the same list to the end
 # against a sink that answers NXDOMAIN at once, at --concurrency N: its CPU (user+sys) and peak
-# RSS, to check that a change for memory does not cost CPU.
+# RSS, to check that a change for memory does not cost CPU. A third (TURNOVER=1) is make
+# bench-latency's own formula on a window that turns over: a sink that answers NXDOMAIN after
+# DELAY_MS (default 50), peak RSS of a scan of 2N names at --concurrency N minus that of 1000
+# names at --concurrency 10, over N. No domain there gets further than its first lookups (no
+# record, no policy fetch, no MX probe), so it is the floor of the latency world's figure.
 #
 #   bench/latency/waiting_memory.sh                       # N=50000, C = 10 10000 50000
 #   N=20000 CONCURRENCIES="10 20000" BIN=path/to/mtasts bench/latency/waiting_memory.sh
 #
-# Ports: PORT (default 5760) for the silent sink, PORT+1 for the answering one; 127.0.0.1 only.
+# Ports: PORT (default 5760) for the silent sink, PORT+1 and PORT+2 for the answering ones;
+# 127.0.0.1 only.
 # Needs python3 and /usr/bin/time (GNU time).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -24,6 +29,8 @@ N=${N:-50000}
 CONCURRENCIES=${CONCURRENCIES:-"10 10000 50000"}
 SETTLE=${SETTLE:-3}      # seconds after the window is full before sampling
 CPU_RUN=${CPU_RUN:-1}    # 0: skip the NXDOMAIN run
+TURNOVER=${TURNOVER:-1}  # 0: skip the delayed-answer run
+DELAY_MS=${DELAY_MS:-50}
 [ -x "$BIN" ] || { echo "waiting_memory.sh: no binary at $BIN (swift build -c release --product mtasts)" >&2; exit 1; }
 
 T=$(mktemp -d /tmp/waiting-memory.XXXXXX)
@@ -38,18 +45,20 @@ trap cleanup EXIT
 python3 -c "
 import sys
 with open(sys.argv[1], 'w') as f:
-    for i in range(int(sys.argv[2])): f.write('d%07d.test\n' % i)" "$T/list.txt" "$N"
+    for i in range(int(sys.argv[2])): f.write('d%07d.test\n' % i)" "$T/list2.txt" $((2 * N))
+head -"$N" "$T/list2.txt" > "$T/list.txt"
+head -1000 "$T/list2.txt" > "$T/list1k.txt"
 
-start_sink() {  # port mode -> pid in $sink
-  python3 bench/latency/dns_sink.py "$1" "$2" > "$T/sink$1.out" &
+start_sink() {  # port mode [ms] -> pid in $sink
+  python3 bench/latency/dns_sink.py "$@" > "$T/sink$1.out" &
   sink=$!
   pids+=("$sink")
   for _ in $(seq 100); do grep -q ready "$T/sink$1.out" 2>/dev/null && return; sleep 0.1; done
   echo "waiting_memory.sh: the sink on port $1 did not start" >&2; exit 1
 }
 
-scan_args() {  # port concurrency db
-  echo scan "$T/list.txt" --db "$3" --resolver "127.0.0.1:$1" --concurrency "$2" \
+scan_args() {  # port concurrency db [list]
+  echo scan "${4:-$T/list.txt}" --db "$3" --resolver "127.0.0.1:$1" --concurrency "$2" \
     --timeout 30 --retries 0 --contact http://scan.test --ehlo-name scanner.test
 }
 
@@ -105,4 +114,20 @@ if [ "$CPU_RUN" = 1 ]; then
     END { printf "NXDOMAIN scan of %d at --concurrency %d: user %.2f s, sys %.2f s, CPU per domain %.0f us, peak RSS %d kB, wall %s\n",
                  n, n, u, s, (u + s) * 1e6 / n, m, w }' "$T/cpu.time"
   grep -E "^ +(dns-error|no-record)" "$T/cpu.err" | tr -s ' ' | sed 's/^/  statuses:/' || true
+fi
+
+if [ "$TURNOVER" = 1 ]; then
+  start_sink $((PORT + 2)) delay "$DELAY_MS"
+  peak() {  # concurrency list -> peak RSS in kB; prints the CPU line too
+    rm -f "$T/d.db"*
+    # shellcheck disable=SC2046
+    /usr/bin/time -f "%M %U %S" -o "$T/d.time" "$BIN" $(scan_args $((PORT + 2)) "$1" "$T/d.db" "$2") 2> "$T/d.err" || {
+      echo "waiting_memory.sh: the delayed scan failed:" >&2; tail -5 "$T/d.err" >&2; exit 1; }
+    read -r m u s < "$T/d.time"
+    echo "$m" > "$T/d.peak"
+    echo "delayed scan (${DELAY_MS} ms) of $(wc -l < "$2") at --concurrency $1: peak RSS $m kB, CPU $(awk -v u="$u" -v s="$s" 'BEGIN {printf "%.2f", u + s}') s" >&2
+  }
+  peak 10 "$T/list1k.txt"; b=$(cat "$T/d.peak")
+  peak "$N" "$T/list2.txt"; p=$(cat "$T/d.peak")
+  echo "turnover (make bench-latency's formula): (peak RSS of $((2 * N)) at C=$N - of 1000 at C=10) / $N = $(( (p - b) * 1024 / N )) bytes per domain in flight"
 fi
