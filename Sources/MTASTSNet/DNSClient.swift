@@ -165,7 +165,8 @@ public struct QueryBatch: Sendable {
 /// A batch on the loop thread, while its queries wait, run and are answered. Its queries
 /// (PendingQuery) point at it for their name, type and the slot their answer goes to.
 final class DNSBatch {
-    let names: QueryBatch.Names
+    // Stored in this order so that the object is 80 bytes, not 96 (jemalloc's size classes):
+    // `names` takes 17 bytes and the two-byte count fits after it.
     let kinds: [QueryKind]
     let tag: Int
     /// Placeholders until each answer arrives (every slot is set before delivery); not optionals,
@@ -174,16 +175,17 @@ final class DNSBatch {
     /// with no answer yet, and three placeholder DNSResults (~80 bytes each, DNSAnswer inline)
     /// plus the array were ~0.3 KB of each waiting domain (issue 19: memory per domain in flight).
     private var results: [DNSResult] = []
-    private var remaining: Int
     /// Shared by all the batches of one submit (see QueryBatch.tag): no closure per domain.
     private let deliver: (Int, [DNSResult]) -> Void
+    let names: QueryBatch.Names
+    private var remaining: UInt16
 
     init(_ b: QueryBatch, deliver: @escaping (Int, [DNSResult]) -> Void) {
         precondition(b.count <= Int(UInt16.max), "a DNS batch of more than 65535 queries")
         names = b.names
         kinds = b.kinds
         tag = b.tag
-        remaining = b.count
+        remaining = UInt16(b.count)
         self.deliver = deliver
         if remaining == 0 { deliver(tag, []) }
     }
