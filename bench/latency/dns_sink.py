@@ -7,6 +7,11 @@
                               echoed, no records): a whole scan runs, for its CPU
   dns_sink.py PORT delay MS   answers NXDOMAIN MS milliseconds after each query arrived: a scan
                               whose window turns over as with internet latency, for its peak RSS
+  dns_sink.py PORT record     every domain has an MTA-STS record: `_mta-sts.D` TXT answers
+                              "v=STSv1; id=1;" and `D` MX and `_smtp._tls.D` TXT NXDOMAIN, at once;
+                              every later query (the policy host's A/AAAA, NS, the implicit MX
+                              host's A/AAAA/TLSA) is never answered: every domain in flight waits
+                              in its task (policy fetch, NS, MX probe), for its memory
 
 With SINK_LOG=FILE set, each query's name and type ("_mta-sts.d0000001.test 16") is appended to
 FILE, to compare the queries of two builds. Prints "ready" on stdout once bound; on SIGTERM prints "queries N" (how many it read) and exits.
@@ -23,8 +28,8 @@ import time
 
 def main():
     port, mode = int(sys.argv[1]), sys.argv[2]
-    if mode not in ("silent", "nxdomain", "delay"):
-        sys.exit(f"dns_sink.py: unknown mode {mode!r} (silent, nxdomain, delay MS)")
+    if mode not in ("silent", "nxdomain", "delay", "record"):
+        sys.exit(f"dns_sink.py: unknown mode {mode!r} (silent, nxdomain, delay MS, record)")
     delay = float(sys.argv[3]) / 1000 if mode == "delay" else 0.0
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     # A large receive buffer: the scanner sends hundreds of queries in one sendmmsg.
@@ -64,6 +69,20 @@ def main():
                 log.write(question(data) + "\n")
             if mode == "silent":
                 continue
+            if mode == "record":
+                name = question(data).split(" ")[0]
+                if name.startswith("_mta-sts."):
+                    reply = sts_record(data)
+                elif name.startswith("_smtp._tls.") or name.count(".") == 1:
+                    reply = nxdomain(data)
+                else:
+                    continue
+                if reply is not None:
+                    try:
+                        s.sendto(reply, peer)
+                    except BlockingIOError:
+                        pass
+                continue
             reply = nxdomain(data)
             if reply is None:
                 continue
@@ -84,6 +103,18 @@ def question(data):
         i += 1 + data[i]
     qtype = int.from_bytes(data[i + 1:i + 3], "big") if i + 3 <= len(data) else -1
     return f"{'.'.join(labels)} {qtype}"
+
+
+def sts_record(data):
+    """NOERROR with one TXT record "v=STSv1; id=1;" (RFC 8461 §3.1) for the question asked."""
+    reply = nxdomain(data)
+    if reply is None:
+        return None
+    text = b"v=STSv1; id=1;"
+    # RCODE 0, ANCOUNT 1; the answer names the question by a pointer to offset 12.
+    reply = reply[:3] + bytes([0x80]) + b"\x00\x01\x00\x01" + reply[8:]
+    rr = b"\xc0\x0c" + b"\x00\x10\x00\x01" + (300).to_bytes(4, "big") + (len(text) + 1).to_bytes(2, "big")
+    return reply + rr + bytes([len(text)]) + text
 
 
 def nxdomain(data):

@@ -14,11 +14,14 @@
 # DELAY_MS (default 50), peak RSS of a scan of 2N names at --concurrency N minus that of 1000
 # names at --concurrency 10, over N. No domain there gets further than its first lookups (no
 # record, no policy fetch, no MX probe), so it is the floor of the latency world's figure.
+# And (TASKS=1) the window full of domains further along: a sink (dns_sink.py record) gives every
+# domain an MTA-STS record and never answers its later lookups, so each domain in flight waits in
+# its task (policy host lookup, NS, MX host lookups): bytes per domain in a task, as above.
 #
 #   bench/latency/waiting_memory.sh                       # N=50000, C = 10 10000 50000
 #   N=20000 CONCURRENCIES="10 20000" BIN=path/to/mtasts bench/latency/waiting_memory.sh
 #
-# Ports: PORT (default 5760) for the silent sink, PORT+1 and PORT+2 for the answering ones;
+# Ports: PORT (default 5760) for the silent sink, PORT+1..PORT+3 for the answering ones;
 # 127.0.0.1 only.
 # Needs python3 and /usr/bin/time (GNU time).
 set -euo pipefail
@@ -30,6 +33,7 @@ CONCURRENCIES=${CONCURRENCIES:-"10 10000 50000"}
 SETTLE=${SETTLE:-3}      # seconds after the window is full before sampling
 CPU_RUN=${CPU_RUN:-1}    # 0: skip the NXDOMAIN run
 TURNOVER=${TURNOVER:-1}  # 0: skip the delayed-answer run
+TASKS=${TASKS:-1}        # 0: skip the run where every domain waits in its task
 DELAY_MS=${DELAY_MS:-50}
 [ -x "$BIN" ] || { echo "waiting_memory.sh: no binary at $BIN (swift build -c release --product mtasts)" >&2; exit 1; }
 
@@ -67,40 +71,49 @@ cpu_s() {  # utime + stime of a live process, seconds
   awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f", ($12 + $13) / hz }' "/proc/$1/stat"
 }
 
-start_sink "$PORT" silent
-declare -A rss
-echo "# waiting_memory.sh $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$BIN" --version 2>/dev/null | head -1)"
-echo "# N=$N names d0000000.test..., a resolver that never answers (127.0.0.1:$PORT), --dns-in-flight default"
-for c in $CONCURRENCIES; do
-  [ "$c" -le "$N" ] || { echo "# C=$c > N=$N: skipped"; continue; }
-  rm -f "$T/w.db"*
-  # shellcheck disable=SC2046
-  "$BIN" $(scan_args "$PORT" "$c" "$T/w.db") 2> "$T/err$c" &
-  m=$!
-  pids+=("$m")
-  full=0
-  for _ in $(seq 1200); do   # up to 120 s for the window to fill
-    if tail -c 300 "$T/err$c" | grep -q "in flight $c\b"; then full=1; break; fi
-    kill -0 "$m" 2>/dev/null || break
-    sleep 0.1
+# window SINK_PORT LABEL: VmRSS with the window full at each C, and bytes per domain against C=10
+window() {
+  local port=$1 label=$2
+  declare -A rss
+  for c in $CONCURRENCIES; do
+    [ "$c" -le "$N" ] || { echo "# C=$c > N=$N: skipped"; continue; }
+    rm -f "$T/w.db"*
+    # shellcheck disable=SC2046
+    "$BIN" $(scan_args "$port" "$c" "$T/w.db") 2> "$T/err$c" &
+    m=$!
+    pids+=("$m")
+    full=0
+    for _ in $(seq 1200); do   # up to 120 s for the window to fill
+      if tail -c 300 "$T/err$c" | grep -q "in flight $c\b"; then full=1; break; fi
+      kill -0 "$m" 2>/dev/null || break
+      sleep 0.1
+    done
+    if [ "$full" != 1 ]; then
+      echo "waiting_memory.sh: the window of $c never filled; stderr:" >&2; tail -5 "$T/err$c" >&2; exit 1
+    fi
+    sleep "$SETTLE"
+    r1=$(rss_kb "$m"); sleep 2; r2=$(rss_kb "$m"); cpu=$(cpu_s "$m")
+    hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$m/status")
+    kill -KILL "$m"; wait "$m" 2>/dev/null || true
+    rss[$c]=$r2
+    echo "$label C=$c: VmRSS ${r1} kB then ${r2} kB 2 s later, VmHWM ${hwm} kB, CPU so far ${cpu} s"
   done
-  if [ "$full" != 1 ]; then
-    echo "waiting_memory.sh: the window of $c never filled; stderr:" >&2; tail -5 "$T/err$c" >&2; exit 1
-  fi
-  sleep "$SETTLE"
-  r1=$(rss_kb "$m"); sleep 2; r2=$(rss_kb "$m"); cpu=$(cpu_s "$m")
-  hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$m/status")
-  kill -KILL "$m"; wait "$m" 2>/dev/null || true
-  rss[$c]=$r2
-  echo "C=$c: VmRSS ${r1} kB then ${r2} kB 2 s later, VmHWM ${hwm} kB, CPU so far ${cpu} s"
-done
-
-base=${rss[10]:-}
-if [ -n "$base" ]; then
+  local base=${rss[10]:-}
+  [ -n "$base" ] || return 0
   for c in $CONCURRENCIES; do
     [ "$c" != 10 ] && [ -n "${rss[$c]:-}" ] || continue
-    echo "bytes per waiting domain at C=$c: $(( (rss[$c] - base) * 1024 / c ))   ((VmRSS at $c - at 10) / $c)"
+    echo "bytes per $label domain at C=$c: $(( (rss[$c] - base) * 1024 / c ))   ((VmRSS at $c - at 10) / $c)"
   done
+}
+
+echo "# waiting_memory.sh $(date -u +%FT%TZ), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg); $("$BIN" --version 2>/dev/null | head -1)"
+echo "# N=$N names d0000000.test..., --dns-in-flight default; sinks on 127.0.0.1:$PORT.."
+start_sink "$PORT" silent
+window "$PORT" waiting
+if [ "$TASKS" = 1 ]; then
+  # Every domain with a record whose later lookups never come back: each waits in its task.
+  start_sink $((PORT + 3)) record
+  window $((PORT + 3)) in-task
 fi
 
 if [ "$CPU_RUN" = 1 ]; then
