@@ -78,6 +78,7 @@ window() {
   for c in $CONCURRENCIES; do
     [ "$c" -le "$N" ] || { echo "# C=$c > N=$N: skipped"; continue; }
     rm -f "$T/w.db"*
+    : > "$T/err$c"
     # shellcheck disable=SC2046
     "$BIN" $(scan_args "$port" "$c" "$T/w.db") 2> "$T/err$c" &
     m=$!
@@ -91,12 +92,20 @@ window() {
     if [ "$full" != 1 ]; then
       echo "waiting_memory.sh: the window of $c never filled; stderr:" >&2; tail -5 "$T/err$c" >&2; exit 1
     fi
+    # "In flight C" counts a domain from its start; its task may come a little later. Sampled
+    # every 2 s until two samples agree within 1% (at most a minute).
     sleep "$SETTLE"
-    r1=$(rss_kb "$m"); sleep 2; r2=$(rss_kb "$m"); cpu=$(cpu_s "$m")
+    r1=$(rss_kb "$m")
+    for _ in $(seq 30); do
+      sleep 2; r2=$(rss_kb "$m")
+      [ $(( (r2 - r1) * 100 )) -le "$r1" ] && break
+      r1=$r2
+    done
+    cpu=$(cpu_s "$m")
     hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$m/status")
     kill -KILL "$m"; wait "$m" 2>/dev/null || true
     rss[$c]=$r2
-    echo "$label C=$c: VmRSS ${r1} kB then ${r2} kB 2 s later, VmHWM ${hwm} kB, CPU so far ${cpu} s"
+    echo "$label C=$c: VmRSS ${r2} kB (settled), VmHWM ${hwm} kB, CPU so far ${cpu} s"
   done
   local base=${rss[10]:-}
   [ -n "$base" ] || return 0
