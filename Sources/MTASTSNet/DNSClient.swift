@@ -49,15 +49,29 @@ final class DNSChannel {
     var hasWaiting: Bool { waitingHead < waiting.count }
 }
 
-/// A query to ask: what it asks, who waits for it, and how it has fared so far.
+/// A query to ask: which query of which batch, and how it has fared so far. Its name and type
+/// are the batch's (DNSBatch.name(_:)), built into a String only when the query is started: at
+/// --concurrency 50000 nearly every domain waits here, and a String per query name (names over 15
+/// bytes are heap-allocated) plus the type and a completion was 48 bytes of queue entry and 64 of
+/// name, three times per domain. Now an entry is 16 bytes (a reference and three small counters);
+/// bench/latency/waiting_memory.sh measures the whole domain.
 struct PendingQuery {
-    var name: String
-    var type: DNSType
-    var completion: DNSCompletion
+    let batch: DNSBatch
+    /// Its place in the batch (asked and answered in that order).
+    let index: UInt16
     /// 0 for the first try; retries are ours, not c-ares's (see makeChannel).
     var attempt: UInt8 = 0
     /// Its UDP answer was truncated: this is the ask over TCP.
     var afterTruncation = false
+
+    init(batch: DNSBatch, index: Int) {
+        self.batch = batch
+        self.index = UInt16(index)
+    }
+
+    var name: String { batch.name(Int(index)) }
+    var type: DNSType { batch.kinds[Int(index)].type }
+    func complete(_ r: DNSResult) { batch.set(Int(index), r) }
 }
 
 /// A retry waiting out its delay (EventLoop.retryDelayMillis) before it joins its channel's queue.
@@ -102,51 +116,106 @@ final class ChannelTag {
     }
 }
 
-/// Who waits for a query: one slot of a batch, which hands all its answers on at once when the
-/// last one arrives. Touched only on the loop thread.
-struct DNSCompletion {
-    let batch: DNSBatch
-    let index: Int
-
-    func complete(_ r: DNSResult) { batch.set(index, r) }
+/// A label pair put before a batch's name: the scan asks `_mta-sts.D`, `D` and `_smtp._tls.D`
+/// of one stored name D, and an MX host's TLSA at `_25._tcp.H` beside its A and AAAA.
+public enum QueryPrefix: String, Sendable {
+    case none = ""
+    case mtaSTS = "_mta-sts."
+    case smtpTLS = "_smtp._tls."
+    case smtpTLSA = "_25._tcp."
 }
 
-/// Queries asked together whose answers are handed on together, in the order asked.
-public struct QueryBatch: Sendable {
-    public var queries: [(String, DNSType)]
-    /// Runs on the loop thread: it must be quick and must not block. To wake a consumer once per
-    /// turn rather than once per batch, collect here and wake from `EventLoop.observeTurns`.
-    public var deliver: @Sendable ([DNSResult]) -> Void
+/// One query of a batch, without its name: a prefix and a type (two bytes).
+public struct QueryKind: Sendable, Equatable {
+    public var prefix: QueryPrefix
+    public var type: DNSType
 
-    public init(_ queries: [(String, DNSType)], deliver: @escaping @Sendable ([DNSResult]) -> Void) {
-        self.queries = queries
-        self.deliver = deliver
+    public init(_ prefix: QueryPrefix = .none, _ type: DNSType) {
+        self.prefix = prefix
+        self.type = type
     }
 }
 
+/// Queries asked together whose answers are handed on together, in the order asked. A batch
+/// names one name and the kinds asked of it (a `static let` array of kinds is shared, not copied
+/// per domain), so a domain's three first lookups hold one String; `tag` tells the delivery
+/// which batch it is (the scan's window slot), so one closure serves every batch of a submit.
+public struct QueryBatch: Sendable {
+    /// The name every query is asked of, prefix first; or, for batches of unrelated names (only
+    /// `EventLoop.queries(_:)` with several names), one name per query.
+    enum Names: Sendable {
+        case one(String)
+        case each([String])
+    }
+    var names: Names
+    var kinds: [QueryKind]
+    public var tag: Int
+
+    public init(_ name: String, _ kinds: [QueryKind], tag: Int = 0) {
+        names = .one(name)
+        self.kinds = kinds
+        self.tag = tag
+    }
+
+    /// Queries of any names (no prefix is factored out): one String per query.
+    public init(_ queries: [(String, DNSType)], tag: Int = 0) {
+        if let first = queries.first?.0, queries.allSatisfy({ $0.0 == first }) {
+            names = .one(first)
+        } else {
+            names = .each(queries.map(\.0))
+        }
+        kinds = queries.map { QueryKind(.none, $0.1) }
+        self.tag = tag
+    }
+
+    var count: Int { kinds.count }
+}
+
+/// A batch on the loop thread, while its queries wait, run and are answered. Its queries
+/// (PendingQuery) point at it for their name, type and the slot their answer goes to.
 final class DNSBatch {
+    // Stored in this order so that the object is 80 bytes, not 96 (jemalloc's size classes):
+    // `names` takes 17 bytes and the two-byte count fits after it.
+    let kinds: [QueryKind]
+    let tag: Int
     /// Placeholders until each answer arrives (every slot is set before delivery); not optionals,
     /// so the array is handed on as it is, without a copy per batch. Made at the first answer,
     /// not before: at --concurrency 10000 most domains in flight wait in the channels' queues
     /// with no answer yet, and three placeholder DNSResults (~80 bytes each, DNSAnswer inline)
     /// plus the array were ~0.3 KB of each waiting domain (issue 19: memory per domain in flight).
     private var results: [DNSResult] = []
-    private let count: Int
-    private var remaining: Int
-    private let deliver: ([DNSResult]) -> Void
+    /// Shared by all the batches of one submit (see QueryBatch.tag): no closure per domain.
+    private let deliver: (Int, [DNSResult]) -> Void
+    let names: QueryBatch.Names
+    private var remaining: UInt16
 
-    init(count: Int, deliver: @escaping ([DNSResult]) -> Void) {
-        self.count = count
-        remaining = count
+    init(_ b: QueryBatch, deliver: @escaping (Int, [DNSResult]) -> Void) {
+        precondition(b.count <= Int(UInt16.max), "a DNS batch of more than 65535 queries")
+        names = b.names
+        kinds = b.kinds
+        tag = b.tag
+        remaining = UInt16(b.count)
         self.deliver = deliver
-        if count == 0 { deliver([]) }
+        if remaining == 0 { deliver(tag, []) }
+    }
+
+    /// The full name of query `i`, built when it is asked (the prefix's concatenation allocates
+    /// only for the query being started, not for every query waiting).
+    func name(_ i: Int) -> String {
+        switch names {
+        case .one(let n):
+            let prefix = kinds[i].prefix
+            return prefix == .none ? n : prefix.rawValue + n
+        case .each(let all):
+            return all[i]
+        }
     }
 
     func set(_ i: Int, _ r: DNSResult) {
-        if results.isEmpty { results = Array(repeating: DNSResult(outcome: .timeout, answer: nil), count: count) }
+        if results.isEmpty { results = Array(repeating: DNSResult(outcome: .timeout, answer: nil), count: kinds.count) }
         results[i] = r
         remaining -= 1
-        if remaining == 0 { deliver(results) }
+        if remaining == 0 { deliver(tag, results) }
     }
 }
 
@@ -160,6 +229,9 @@ struct QuerySlot {
     var query: PendingQuery
     /// When it was handed to c-ares, in QueryWindow ticks.
     var startTick: UInt64
+    /// The name as asked, built at the start (PendingQuery keeps none): the answer is parsed
+    /// against it. Only queries with c-ares have one (at most 4 x --dns-in-flight of them).
+    var name: String
 }
 
 /// The slots: at most `outstandingLimit` queries per channel are with c-ares at once, so a table of
@@ -276,17 +348,21 @@ extension EventLoop {
         return ch
     }
 
-    /// Round-robin over channels; a full channel queues the query locally.
     /// Round-robin over the UDP channels; a full channel queues the query locally.
-    func enqueueQuery(_ name: String, _ type: DNSType, _ c: DNSCompletion) {
+    func enqueueQuery(_ q: PendingQuery) {
         let channel = channels[nextChannel]
         nextChannel = (nextChannel + 1) % Self.channelCount
-        let q = PendingQuery(name: name, type: type, completion: c)
         if channel.hasRoom {
             startQuery(q, on: channel)
         } else {
             channel.waiting.append(q)
         }
+    }
+
+    /// A batch's queries, each to the next channel (enqueueQuery).
+    func enqueueBatch(_ b: QueryBatch, deliver: @escaping (Int, [DNSResult]) -> Void) {
+        let batch = DNSBatch(b, deliver: deliver)
+        for i in 0..<b.count { enqueueQuery(PendingQuery(batch: batch, index: i)) }
     }
 
     /// Queues `q` to be asked over TCP: on an idle TCP channel if there is one, else behind the
@@ -335,10 +411,11 @@ extension EventLoop {
         var buf: UnsafeMutablePointer<UInt8>?
         var len: Int32 = 0
         // withCString: the String's own bytes, where passing `name` itself made a copy.
-        let rc = q.name.withCString { ares_create_query($0, Int32(ns_c_in.rawValue), Int32(q.type.rawValue), queryIDs.next(), 1, &buf, &len, 1232) }
+        let name = q.name
+        let rc = name.withCString { ares_create_query($0, Int32(ns_c_in.rawValue), Int32(q.type.rawValue), queryIDs.next(), 1, &buf, &len, 1232) }
         guard rc == ARES_SUCCESS, let buf else {
             // A name c-ares cannot put on the wire (a label over 63 bytes...): no query is sent.
-            q.completion.complete(DNSResult(outcome: .malformed, answer: nil))
+            q.complete(DNSResult(outcome: .malformed, answer: nil))
             return
         }
         // Ask for the AD bit: a validating resolver sets it in the answer only when asked.
@@ -346,7 +423,8 @@ extension EventLoop {
         let loop = Unmanaged.passUnretained(self)
         // Counted before ares_send, which may call back at once (and then ends it again).
         let tick = channel.window.started(now: QueryWindow.tick(millis: EventLoop.monotonicMillis()))
-        guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), query: q, startTick: tick) }) else {
+        guard let slot = querySlots.take({ QuerySlot(loop: loop, index: $0, channel: Int32(channel.index), query: q,
+                                                     startTick: tick, name: name) }) else {
             // Every query with c-ares holds a slot and counts in its channel's window, whose
             // outstandingLimit both callers check: a slot is always free.
             preconditionFailure("more DNS queries in flight than QuerySlots holds")
@@ -390,10 +468,10 @@ extension EventLoop {
             return
         }
         if q.afterTruncation, status == ARES_SUCCESS, let abuf, alen >= 12, abuf[3] & 0x0F == 0, abuf[6] == 0, abuf[7] == 0 {
-            q.completion.complete(DNSResult(outcome: .malformed, answer: nil))
+            q.complete(DNSResult(outcome: .malformed, answer: nil))
             return
         }
-        q.completion.complete(EventLoop.result(status: status, abuf: abuf, alen: alen, name: q.name, type: q.type))
+        q.complete(EventLoop.result(status: status, abuf: abuf, alen: alen, name: slot.name, type: q.type))
     }
 
     /// How long a query that failed at once (SERVFAIL, REFUSED, a refused connection) waits before

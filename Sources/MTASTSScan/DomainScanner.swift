@@ -23,11 +23,10 @@ public struct DomainScanner: Sendable {
         self.policyLimiter = AddressLimiter(limit: options.perAddressConcurrency)
     }
 
-    /// The three lookups every domain needs, asked as one batch: for the ~98% of domains
-    /// without a record nothing else follows.
-    public static func firstQueries(_ domain: String) -> [(String, DNSType)] {
-        [("_mta-sts." + domain, .txt), (domain, .mx), ("_smtp._tls." + domain, .txt)]
-    }
+    /// The three lookups every domain needs, asked as one batch of the domain's name: for the
+    /// ~98% of domains without a record nothing else follows. `_mta-sts.D` TXT, `D` MX,
+    /// `_smtp._tls.D` TXT; the names are built as each query starts (QueryBatch says why).
+    public static let firstQueries: [QueryKind] = [QueryKind(.mtaSTS, .txt), QueryKind(.none, .mx), QueryKind(.smtpTLS, .txt)]
 
     /// What is left of a domain after its first lookups: a policy to fetch, MX hosts to probe.
     public struct Pending: Sendable {
@@ -49,7 +48,7 @@ public struct DomainScanner: Sendable {
     /// One domain, start to end (what `check` uses; the bulk scan calls the two halves itself).
     public func scan(_ domain: String) async -> Evidence {
         let deadline = options.domainTimeout.map { DomainDeadline(secondsFromNow: $0) }
-        switch afterFirstLookups(domain, await loop.queries(Self.firstQueries(domain))) {
+        switch afterFirstLookups(domain, await loop.queries(domain, Self.firstQueries)) {
         case .done(let evidence): return evidence
         case .more(let pending): return await finish(pending, deadline: deadline)
         }
@@ -123,7 +122,7 @@ public struct DomainScanner: Sendable {
 
     /// The domain's NS set as answered (through a CNAME at the apex, as any resolver follows it).
     func nameServers(_ domain: String) async -> NSEvidence {
-        let r = await loop.queries([(domain, .ns)])[0]
+        let r = await loop.queries(domain, [QueryKind(.none, .ns)])[0]
         return NSEvidence(lookup: r.outcome, hosts: r.outcome.isFailure ? [] : r.answer?.ns ?? [])
     }
 
@@ -131,7 +130,7 @@ public struct DomainScanner: Sendable {
     /// no address found is that failure, never "no address"); the raw outcomes are returned too,
     /// for the evidence.
     func addresses(of host: String) async -> Addresses {
-        let both = await loop.queries([(host, .a), (host, .aaaa)])
+        let both = await loop.queries(host, [QueryKind(.none, .a), QueryKind(.none, .aaaa)])
         return Self.combine(a: both[0], aaaa: both[1])
     }
 

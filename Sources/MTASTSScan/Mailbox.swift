@@ -59,10 +59,13 @@ final class Mailbox<Item: Sendable>: @unchecked Sendable {
         lock.withLock { items.isEmpty ? nil : drain() }
     }
 
-    /// Called with the lock held.
+    /// Called with the lock held. The array is handed over and a new one started (no
+    /// `removeAll(keepingCapacity:)`: with the old buffer still referenced by the taker, that
+    /// allocated a second buffer as large as the largest turn ever seen, and kept it).
     private func drain() -> [Item] {
         let out = items
-        items.removeAll(keepingCapacity: true)
+        items = []
+        items.reserveCapacity(min(out.count, 1024))
         return out
     }
 }

@@ -88,7 +88,7 @@ public actor ProbeCache {
     public func lookups(host: String) async -> [DNSResult] {
         let loop = self.loop
         let task = hostLookups.task(host) {
-            Task { await loop.queries([(host, .a), (host, .aaaa), ("_25._tcp." + host, .tlsa)]) }
+            Task { await loop.queries(host, [QueryKind(.none, .a), QueryKind(.none, .aaaa), QueryKind(.smtpTLSA, .tlsa)]) }
         }
         let answers = await task.value
         if answers.contains(where: { $0.outcome.isFailure }) { hostLookups.forget(host, ifStill: task) }

@@ -51,7 +51,9 @@ public final class ScanRunner {
     /// the rest of a domain done (from its task).
     enum Event: Sendable {
         case firstLookups(slot: Int, [DNSResult])
-        case finished(slot: Int, Evidence)
+        /// Indirect: an Evidence inline made every Event ~500 bytes, and the mailbox's array
+        /// holds a whole turn's answers (tens of thousands when a wave of timeouts ends at once).
+        indirect case finished(slot: Int, Evidence)
         /// The grace after a stop request is over: what is still in flight is left unstored
         /// (a --resume scans it again), so that Ctrl-C never waits for slow servers.
         case abandon
@@ -63,11 +65,20 @@ public final class ScanRunner {
     /// A domain in flight, kept by slot number while its lookups run.
     struct InFlight {
         var lineNo: Int
-        var input: String
+        /// The line as read when it differs from `domain` (a rank, upper case, a U-label...);
+        /// nil for the usual line that is its own normalised name: one String, not two, per
+        /// domain in flight (a name over 15 bytes is a heap allocation of its own).
+        var inputIfDifferent: String?
         var rank: Int?
         var domain: String
         var startedNanos: UInt64
+
+        var input: String { inputIfDifferent ?? domain }
     }
+
+    /// Batches handed to the I/O loop in groups of this many while the window fills, so that
+    /// filling a window of 50000 does not first build 50000 batches in one array.
+    static let submitChunk = 1024
 
     /// Scans every line of `reader` not in `skip` (lines stored by an earlier, interrupted run).
     ///
@@ -85,7 +96,10 @@ public final class ScanRunner {
         var started = 0
         let scanner = self.scanner
         let inbox = Mailbox<Event>()
+        // Room for the whole window at once (--concurrency is at most 100000): an array that
+        // grows by doubling holds the old and the new buffer at each step.
         var slots: [InFlight?] = []
+        slots.reserveCapacity(config.concurrency)
         var freeSlots: [Int] = []
         var inFlight = 0
         var inputDone = false
@@ -109,9 +123,14 @@ public final class ScanRunner {
             try add(DomainRecord(lineNo: d.lineNo, input: d.input, rank: d.rank, domain: d.domain, evidence: evidence,
                                  verdict: Classifier.classify(evidence), millis: millis), inFlight: true)
         }
-        /// Reads input until the window is full; returns the lookups to hand to the I/O loop.
-        func fill() async throws -> [QueryBatch] {
+        // One delivery for every batch: the batch's tag is its slot.
+        let deliverFirst: @Sendable (Int, [DNSResult]) -> Void = { slot, answers in
+            inbox.postQuietly(.firstLookups(slot: slot, answers))
+        }
+        /// Reads input until the window is full, handing the lookups to the I/O loop as it goes.
+        func fill() async throws {
             var batches: [QueryBatch] = []
+            defer { scanner.loop.submit(batches, deliver: deliverFirst) }
             while inFlight < config.concurrency, !stopRequested.isSet, let line = reader.next() {
                 if let size = inputSize, size > 0, line.number % 256 == 0 {
                     progress.input(fraction: Double(reader.bytesRead) / Double(size))
@@ -140,13 +159,13 @@ public final class ScanRunner {
                     let wait = due.timeIntervalSinceNow
                     if wait > 0 {
                         // Hand over what is collected before sleeping, so it does not wait too.
-                        scanner.loop.submit(batches)
-                        batches.removeAll()
+                        scanner.loop.submit(batches, deliver: deliverFirst)
+                        batches = []
                         try await Task.sleep(nanoseconds: UInt64(wait * 1e9))
                     }
                 }
-                let d = InFlight(lineNo: line.number, input: line.text, rank: line.rank, domain: domain,
-                                 startedNanos: DispatchTime.now().uptimeNanoseconds)
+                let d = InFlight(lineNo: line.number, inputIfDifferent: line.text == domain ? nil : line.text,
+                                 rank: line.rank, domain: domain, startedNanos: DispatchTime.now().uptimeNanoseconds)
                 let slot: Int
                 if let free = freeSlots.popLast() {
                     slot = free
@@ -155,13 +174,16 @@ public final class ScanRunner {
                     slot = slots.count
                     slots.append(d)
                 }
-                batches.append(QueryBatch(DomainScanner.firstQueries(domain)) { inbox.postQuietly(.firstLookups(slot: slot, $0)) })
+                batches.append(QueryBatch(domain, DomainScanner.firstQueries, tag: slot))
+                if batches.count >= Self.submitChunk {
+                    scanner.loop.submit(batches, deliver: deliverFirst)
+                    batches = []
+                }
                 inFlight += 1
                 started += 1
                 progress.started()
             }
             if inFlight < config.concurrency { inputDone = true }
-            return batches
         }
 
         // The answers of one turn of the I/O loop wake this loop once, not once each.
@@ -177,7 +199,7 @@ public final class ScanRunner {
         let domainTimeout = scanner.options.domainTimeout
         var abandonRequests = 0
         scanning: while true {
-            if !inputDone { scanner.loop.submit(try await fill()) }
+            if !inputDone { try await fill() }
             if inFlight == 0 { break }
             for event in await inbox.take() {
                 switch event {

@@ -72,14 +72,14 @@ import TestSupport
         let order = Recorder()
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             let left = Recorder()
-            func batch(_ prefix: String) -> QueryBatch {
-                QueryBatch((0..<n).map { ("\(prefix)\($0).test", DNSType.txt) }) { results in
-                    order.add("\(prefix):\(results.map { "\($0.outcome)" }.joined(separator: ","))")
-                    if left.add(prefix) == 2 { done.resume() }
-                }
+            let prefixes = ["dead", "live"]
+            let deliver: @Sendable (Int, [DNSResult]) -> Void = { tag, results in
+                order.add("\(prefixes[tag]):\(results.map { "\($0.outcome)" }.joined(separator: ","))")
+                if left.add(prefixes[tag]) == 2 { done.resume() }
             }
-            loop.submit([batch("dead")])
-            loop.submit([batch("live")])
+            for (tag, prefix) in prefixes.enumerated() {
+                loop.submit([QueryBatch((0..<n).map { ("\(prefix)\($0).test", DNSType.txt) }, tag: tag)], deliver: deliver)
+            }
         }
         let seen = order.items
         #expect(seen.count == 2)
@@ -100,7 +100,7 @@ import TestSupport
                                                    dnsRetries: 0, userAgent: "mtasts-test", ehloName: "test.invalid",
                                                    dnsInFlight: n))
         defer { loop.shutdown() }
-        loop.submit([QueryBatch((0..<(2 * bound)).map { ("dead\($0).test", DNSType.txt) }) { _ in }])
+        loop.submit([QueryBatch((0..<(2 * bound)).map { ("dead\($0).test", DNSType.txt) })], deliver: { _, _ in })
         var waited = 0
         while resolver.names(where: { _ in true }) < bound, waited < 25_000 {
             try await Task.sleep(nanoseconds: 50_000_000)

@@ -1,0 +1,97 @@
+// A batch holds one name and the kinds asked of it (QueryBatch): the names on the wire must be the
+// prefixed names the RFCs define, each asked once, and each answer must reach its own place in
+// its own batch, also when most queries wait in the channels' queues. TestSupport's
+// LoopbackResolver plays the resolver: it counts the question names it reads and answers each
+// with an RCODE chosen by name, so a swapped answer shows as a wrong outcome.
+import Foundation
+import MTASTSCore
+import Testing
+import TestSupport
+@testable import MTASTSNet
+
+@Suite struct QueryBatchTests {
+    /// NOERROR (no records) for `_smtp._tls.` names, SERVFAIL for `_25._tcp.` names, NXDOMAIN for
+    /// the rest: the outcome tells which name an answer was for (retries are 0, so no second try
+    /// hides it). Not REFUSED: c-ares 1.18 ends that as SERVFAIL too.
+    static func rcode(_ name: String) -> UInt8 {
+        if name.hasPrefix("_smtp._tls.") { return 0 }
+        if name.hasPrefix("_25._tcp.") { return 2 }
+        return 3
+    }
+
+    static let kinds = [QueryKind(.mtaSTS, .txt), QueryKind(.none, .mx), QueryKind(.smtpTLS, .txt), QueryKind(.smtpTLSA, .tlsa)]
+    /// The outcome expected at each place of `kinds`, by `rcode`.
+    static let outcomes: [DNSOutcome] = [.nxDomain, .nxDomain, .noError, .servFail]
+
+    static func loop(_ resolver: LoopbackResolver, dnsInFlight: Int) throws -> EventLoop {
+        try EventLoop(config: NetConfig(resolvers: ["127.0.0.1:\(resolver.port)"], timeoutMillis: 20_000, dnsRetries: 0,
+                                        userAgent: "mtasts-test", ehloName: "test.invalid", dnsInFlight: dnsInFlight))
+    }
+
+    @Test func aBatchAsksEachPrefixedNameOnce() async throws {
+        let resolver = try LoopbackResolver(rcode: Self.rcode)
+        let loop = try Self.loop(resolver, dnsInFlight: 512)
+        defer { loop.shutdown() }
+        // Over 15 bytes: a heap-allocated String, the case the prefixes are built for.
+        let name = "a-name-longer-than-fifteen-bytes.test"
+        let results = await loop.queries(name, Self.kinds)
+        #expect(results.map(\.outcome) == Self.outcomes)
+        // RFC 8461 §3.1 (_mta-sts), RFC 5321 §5.1 (the domain's MX), RFC 8460 §3 (_smtp._tls),
+        // RFC 7672 §2.2.1 / RFC 6698 §3 (_25._tcp), each asked once, and nothing else.
+        for full in ["_mta-sts." + name, name, "_smtp._tls." + name, "_25._tcp." + name] {
+            #expect(resolver.count(full) == 1, "\(full)")
+        }
+        #expect(resolver.ids.count == 4)
+    }
+
+    @Test func manyBatchesWaitingInTheQueuesEachGetTheirOwnAnswersByTag() async throws {
+        let resolver = try LoopbackResolver(rcode: Self.rcode)
+        // A window of 8 queries (2 per channel) for 1200: nearly all wait in the channels' queues,
+        // started as answers come back, as at --concurrency 50000.
+        let loop = try Self.loop(resolver, dnsInFlight: 8)
+        defer { loop.shutdown() }
+        let n = 300
+        let got = Collected()
+        // Tags out of order, so a delivery by position in the submit would not pass.
+        let tags = (0..<n).map { ($0 * 7919) % n }
+        loop.submit(tags.map { QueryBatch("t\($0).test", Self.kinds, tag: $0) }) { tag, results in got.add(tag, results) }
+        // Generous: 1200 loopback queries take well under a second; minutes only on a stalled machine.
+        let all = await got.waitFor(n, seconds: 300)
+        #expect(all.count == n)
+        #expect(Set(all.map(\.0)) == Set(0..<n))   // every tag once
+        for (_, results) in all { #expect(results.map(\.outcome) == Self.outcomes) }
+        for i in 0..<n {
+            for full in ["_mta-sts.t\(i).test", "t\(i).test", "_smtp._tls.t\(i).test", "_25._tcp.t\(i).test"] {
+                #expect(resolver.count(full) == 1, "\(full)")
+            }
+        }
+    }
+
+    @Test func aBatchOfUnrelatedNamesKeepsEachName() async throws {
+        let resolver = try LoopbackResolver(rcode: Self.rcode)
+        let loop = try Self.loop(resolver, dnsInFlight: 512)
+        defer { loop.shutdown() }
+        let results = await loop.queries([("x.test", .a), ("_smtp._tls.y.test", .txt), ("_25._tcp.z.test", .tlsa)])
+        #expect(results.map(\.outcome) == [.nxDomain, .noError, .servFail])
+        for full in ["x.test", "_smtp._tls.y.test", "_25._tcp.z.test"] { #expect(resolver.count(full) == 1, "\(full)") }
+    }
+}
+
+/// Deliveries from the loop thread, for a test to wait on.
+final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [(Int, [DNSResult])] = []
+
+    func add(_ tag: Int, _ r: [DNSResult]) { lock.withLock { items.append((tag, r)) } }
+
+    /// What arrived once `n` have, or at the end of `seconds`.
+    func waitFor(_ n: Int, seconds: Double) async -> [(Int, [DNSResult])] {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            let now = lock.withLock { items }
+            if now.count >= n { return now }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return lock.withLock { items }
+    }
+}
