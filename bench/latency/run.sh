@@ -6,8 +6,9 @@
 #   ports BENCH_DNS_PORT/BENCH_AUTH_PORT/BENCH_HTTPS_PORT/BENCH_SMTP_PORT (5600 5601 8446 2528) and
 #   WORLD_NET (127.0) as in bench/run.sh; the distribution's knobs WORLD_DNS_MEDIAN_MS etc.
 # Per mtasts run (unbound restarted cold before each): domains/s, CPU per domain (user+sys), peak
-# RSS and (peak - base) / concurrency, where base is the peak RSS of a scan of the first 1000
-# domains at --concurrency 10; the CPU the resolver and the delay proxy used; and the scan counted
+# RSS, (peak - base) / concurrency, where base is the peak RSS of a scan of the first 1000
+# domains at --concurrency 10, and the marginal (peak - peak at the previous concurrency) / (the
+# difference in flight); the CPU the resolver and the delay proxy used; and the scan counted
 # against the truth (bench/latency/count.py): dns-errors and timeouts beyond the zones that never
 # answer. The resolver's ceiling: dnsperf, cold, with the scanner's query mix, at 512 to 8192 queries
 # outstanding; what the resolver SUSTAINS is the best rate at which dnsperf loses no more than the
@@ -87,6 +88,7 @@ scan 10 "$T/base.txt" "$T/base.db" "$T/base.time"
 base=$(timev "$T/base.time" rss)
 
 declare -A row
+prevc=""; prevrss=""
 for c in $CONCS; do
   row[ceil$c]=$ceil; row[ceilany$c]=$ceilany
   pu0=$(cpu_s "$D/latency/proxy.pid")
@@ -102,6 +104,11 @@ for c in $CONCS; do
   row[cpu$c]=$(calc "'%.0f' % ($cpu * 1e6 / $stored)")
   row[rss$c]=$((rss / 1024))
   row[perdom$c]=$(calc "'%.0f' % (max(0, $rss - $base) * 1024 / $c)")
+  # What one more domain in flight costs: the same 100k scan at the previous concurrency is the
+  # base, so what grows with the scan rather than with the window (the ~1% of domains with a record
+  # waiting in their tasks, a few hundred at any concurrency; the seen-domain hashes) cancels out.
+  row[marg$c]=$([ -n "$prevc" ] && calc "'%.0f' % (($rss - $prevrss) * 1024 / ($c - $prevc))" || echo "-")
+  prevc=$c; prevrss=$rss
   row[ub$c]=$ub; row[px$c]=$pu
   row[count$c]=$(python3 bench/latency/count.py "$T/scan$c.db" "$D")
   # unbound's own limit: its per-thread request list (written when it stops: the next `cold`)
@@ -140,6 +147,7 @@ done
   line "CPU (user+sys) per domain (µs)" cpu
   line "peak RSS (MB)" rss
   line "  (peak - base) per domain in flight (B)" perdom
+  line "  per domain in flight, marginal (B)" marg
   line "unbound CPU during the scan (s)" ub
   line "delay proxy CPU during the scan (s)" px
   echo "unbound's request list, per thread: its largest size / 'exceeded', the replies it dropped (mostly the dead zones' queries it gave up on without answering: not a full list)"
