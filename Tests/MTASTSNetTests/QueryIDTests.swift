@@ -56,4 +56,30 @@ import TestSupport
         #expect(results.count == 20)
         #expect(results.allSatisfy { $0.outcome == .servFail })
     }
+
+    /// Queries outstanding at once on one channel never share an ID: c-ares 1.18 gives an answer to
+    /// the first query in flight with its ID, so the second could lose its answer. 4096 queries
+    /// the resolver never answers, all sent within the timeout: 256 per channel, where random IDs
+    /// repeat within a channel about 8 times in the 16 channels (the fix's absence fails this
+    /// with odds of ~0.9997).
+    @Test func queriesInFlightOnAChannelNeverShareAnID() async throws {
+        let resolver = try LoopbackResolver(silent: { _ in true })
+        let loop = try EventLoop(config: NetConfig(resolvers: ["127.0.0.1:\(resolver.port)"], timeoutMillis: 30_000,
+                                                   dnsRetries: 0, userAgent: "mtasts-test", ehloName: "test.invalid",
+                                                   dnsInFlight: 4096))
+        defer { loop.shutdown() }
+        let count = 4096
+        loop.submit([QueryBatch((0..<count).map { ("d\($0).test", DNSType.txt) })], deliver: { _, _ in })
+        var waited = 0
+        while resolver.ids.count < count, waited < 25_000 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            waited += 50
+        }
+        let byPort = resolver.idsByPort
+        #expect(byPort.values.reduce(0) { $0 + $1.count } == count)
+        #expect(byPort.count == EventLoop.channelCount)
+        for (port, ids) in byPort {
+            #expect(Set(ids).count == ids.count, "port \(port): \(ids.count - Set(ids).count) repeated IDs")
+        }
+    }
 }

@@ -41,6 +41,7 @@ public final class LoopbackResolver: @unchecked Sendable {
     private let silent: @Sendable (String) -> Bool
     private let lock = NSLock()
     private var seenIDs: [UInt16] = []
+    private var seenPorts: [UInt16] = []
     private var asked: [String: Int] = [:]
 
     /// `rcode`: the RCODE for a question name (3, NXDOMAIN, unless told otherwise). `silent`: the
@@ -57,6 +58,11 @@ public final class LoopbackResolver: @unchecked Sendable {
 
     /// The message IDs of the queries received, in order.
     public var ids: [UInt16] { lock.withLock { seenIDs } }
+
+    /// The message IDs received, by the source port they came from (one per c-ares channel).
+    public var idsByPort: [UInt16: [UInt16]] {
+        lock.withLock { Dictionary(zip(seenPorts, seenIDs).map { ($0, [$1]) }, uniquingKeysWith: +) }
+    }
 
     /// How many queries asked about `name`.
     public func count(_ name: String) -> Int { lock.withLock { asked[name, default: 0] } }
@@ -81,8 +87,12 @@ public final class LoopbackResolver: @unchecked Sendable {
                 i += 1 + Int(buf[i])
             }
             let name = labels.joined(separator: ".")
+            let port = withUnsafePointer(to: &from) {
+                $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
+            }
             lock.withLock {
                 seenIDs.append(UInt16(buf[0]) << 8 | UInt16(buf[1]))
+                seenPorts.append(port)
                 asked[name, default: 0] += 1
             }
             if silent(name) { continue }
