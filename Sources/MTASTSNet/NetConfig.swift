@@ -23,7 +23,7 @@ public struct NetConfig: Sendable {
     /// and the latency world's scan ran at half the speed (issue 19).
     /// Why 512 stays the default: unbound's request list per thread is 1024 by default (4096 in
     /// the world and deploy/unbound), and the sockets may hash onto one of its threads. On the
-    /// latency world 1024 scanned 18% faster but ended 7 answered domains dns-error (512: 0-3):
+    /// latency world 1024 scanned 17-22% faster but ended 7-13 answered domains dns-error (512: 0-3):
     /// raise it for a resolver tier that holds more.
     public var dnsInFlight: Int
 

@@ -4,7 +4,8 @@
 #   LAT_N (default 100000) realistic domains, world in LAT_DIR (default world/latency-N),
 #   LAT_CONCURRENCY (default "1000 10000 50000"), LAT_PEER (default "500 5000"; "" skips the peer),
 #   ports BENCH_DNS_PORT/BENCH_AUTH_PORT/BENCH_HTTPS_PORT/BENCH_SMTP_PORT (5600 5601 8446 2528) and
-#   WORLD_NET (127.0) as in bench/run.sh; the distribution's knobs WORLD_DNS_MEDIAN_MS etc.
+#   WORLD_NET (127.0) as in bench/run.sh; the distribution's knobs WORLD_DNS_MEDIAN_MS etc.;
+#   LAT_SCAN_ARGS: more `mtasts scan` options for every scan (e.g. "--dns-in-flight 1024").
 # Per mtasts run (unbound restarted cold before each): domains/s, CPU per domain (user+sys), peak
 # RSS, (peak - base) / concurrency, where base is the peak RSS of a scan of the first 1000
 # domains at --concurrency 10, and the marginal (peak - peak at the previous concurrency) / (the
@@ -78,7 +79,7 @@ scan() { # CONCURRENCY INPUT DB TIMEFILE
   rm -f "$3"*
   /usr/bin/time -v -o "$4" "$BIN" scan "$2" --db "$3" --label latency \
     --resolver "$WORLD_DNS_IP:$WORLD_DNS_PORT" --ca-file "$D/ca/ca.crt" --https-port "$WORLD_HTTPS_PORT" \
-    --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 --concurrency "$1" \
+    --smtp-port "$WORLD_SMTP_PORT" --ehlo-name scanner.mtasts.test --timeout 5 --concurrency "$1" ${LAT_SCAN_ARGS:-} \
     > "$T/scan.out" 2> "$T/scan-$1.err" || { tail -20 "$T/scan-$1.err"; exit 1; }
 }
 
@@ -130,7 +131,7 @@ for p in $PEERS; do
 done
 
 {
-  echo "# make bench-latency $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores; mtasts $("$BIN" --version); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "# make bench-latency $(date -u +%Y-%m-%dT%H:%MZ)${LAT_SCAN_ARGS:+ (scan options: $LAT_SCAN_ARGS)} on $(nproc) cores; mtasts $("$BIN" --version); load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "# latency world: realistic, $N domains; $(grep '^dns\|^tcpdist' "$D/latency/proxy.conf" | tr '\n' ';' )"
   echo "#   (dns MEDIAN_MS SIGMA MAX_MS DEAD_PERMILLE; tcpdist MEDIAN_MS SIGMA MAX_MS: bench/latency/README.md)"
   echo "# $(cat "$T/latency-truth.txt")"
