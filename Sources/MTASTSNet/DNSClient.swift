@@ -302,7 +302,7 @@ extension EventLoop {
     /// limit (unbound past num-queries-per-thread "jostles" out queries waiting longer than 200 ms:
     /// with the default 1024 that dropped queries three tries in a row at 4 x 250, as timeouts in
     /// a make test run; the world and deploy/unbound now set 4096). NetConfig.dnsInFlight says
-    /// why the default is 512.
+    /// why the default is 1024.
     static func maxInFlightPerChannel(_ config: NetConfig) -> Int {
         max(1, (config.dnsInFlight + channelCount - 1) / channelCount)
     }

@@ -17,17 +17,19 @@ public struct NetConfig: Sendable {
     public var maxBodyBytes: Int
     /// DNS queries with the resolver at once over UDP that are under a second old, spread over
     /// the channels; the rest wait in the scanner. With internet latency (tens to hundreds of ms
-    /// per cold name) this window bounds throughput: 512 at ~0.1 s a query is ~5k queries/s.
+    /// per cold name) this window bounds throughput: 1024 at ~0.1 s a query is ~10k queries/s.
     /// Older queries (zones that never answer) stop counting, up to 4 x this many in all
     /// (QueryWindow): counted for their whole --timeout, 1% of dead zones held most of the window
     /// and the latency world's scan ran at half the speed (issue 19).
-    /// Why 512 stays the default: unbound's request list per thread is 1024 by default (4096 in
-    /// the world and deploy/unbound), and the sockets may hash onto one of its threads. On the
-    /// latency world 1024 scanned 17-22% faster but ended 7-13 answered domains dns-error (512: 0-3):
-    /// raise it for a resolver tier that holds more.
+    /// Why 1024: on the latency world (bench/latency/README.md) 512 held 10,000 domains in flight
+    /// to about half of what the resolver sustains; 1024 reaches it, with no dns-error beyond the
+    /// zones that never answer at 10,000 and 50,000 in flight. It needs the resolver to hold that
+    /// much from one client: deploy/unbound sets num-queries-per-thread 4096 and wait-limit 0;
+    /// unbound's stock wait-limit (1000 waiting queries per client address, unbound 1.20 and
+    /// Debian 12's security updates) dropped live queries at 1024. Lower it for such a resolver.
     public var dnsInFlight: Int
 
-    public static let defaultDNSInFlight = 512
+    public static let defaultDNSInFlight = 1024
 
     public static let systemCABundle = "/etc/ssl/certs/ca-certificates.crt"
 

@@ -54,7 +54,7 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Seconds from a domain's start after which it stops waiting for a per-address slot behind other domains; such a step is stored as `deadline` (finding scan-deadline). Default: 600, or (2 x (retries + 1) + 4) x --timeout (the longest a domain takes when it never waits) if that is longer.", valueName: "SECONDS"))
     var domainTimeout: Double?
 
-    @Option(name: .customLong("dns-in-flight"), help: ArgumentHelp("At most N DNS queries under a second old with the resolver at once; the rest wait in the scanner. Older ones (zones that never answer) stop counting, up to 4 x N in all. Keep N under what one resolver thread holds (num-queries-per-thread: 4096 in deploy/unbound, 1024 by default).", valueName: "N"))
+    @Option(name: .customLong("dns-in-flight"), help: ArgumentHelp("At most N DNS queries under a second old with the resolver at once; the rest wait in the scanner. Older ones (zones that never answer) stop counting, up to 4 x N in all. Keep N under what the resolver holds from one client: deploy/unbound sets num-queries-per-thread 4096 and wait-limit 0; a stock unbound 1.20+ (or Debian 12) drops queries past 1000 waiting per client address, so use 512 with one.", valueName: "N"))
     var dnsInFlight: Int = NetConfig.defaultDNSInFlight
 
     func validate() throws {
