@@ -13,6 +13,8 @@
 #       --panel and --figures-dir checked against the truth and pandas/DuckDB on the export
 #   2e. cli-doc: every option of `mtasts <command> --help` named in docs/CLI.md, defaults equal
 #   2f. bench-split: make bench's CPU split (bench/cpu_split.py) on databases with known answers
+#   2g. bench-latency: make bench-latency's steady rate (bench/latency/steady.py) on runs with
+#       known answers
 #   3. deploy-check: the deploy/ recipes checked, the k8s manifests schema-validated, the launchers
 #      run on real GNU parallel and a single-node Slurm cluster against this world (its truth);
 #      docker-check: deploy/Dockerfile built for real, the image run on this world
@@ -64,6 +66,9 @@ python3 Tests/cli_doc_check.py .build/debug/mtasts docs/CLI.md 2>&1 | tee "$LOG/
 # make bench's CPU split (bench/cpu_split.py) against databases with known connection counts
 python3 Tests/bench_split_check.py 2>&1 | tee "$LOG/bench-split.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+# make bench-latency's steady rate (bench/latency/steady.py) against runs with known rates
+python3 Tests/bench_latency_check.py 2>&1 | tee "$LOG/bench-latency.txt"
+[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 
 make --no-print-directory deploy-check 2>&1 | tee "$LOG/deploy.txt"
 [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
@@ -90,7 +95,7 @@ m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?passed", t)
 if m: p += int(m.group(1))
 m = re.search(r"Test run with (\d+) tests? (?:in \d+ suites? )?failed.*?with (\d+) issue", t)
 if m: f += max(1, int(m.group(2)))
-for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "profiles.txt", "sni-probe.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "bench-split.txt", "deploy.txt", "fuzz.txt"):
+for name in ("world-check.txt", "cold-check.txt", "e2e.txt", "timeout-replay.txt", "profiles.txt", "sni-probe.txt", "epochs.txt", "hostile.txt", "cuts.txt", "cli-doc.txt", "bench-split.txt", "bench-latency.txt", "deploy.txt", "fuzz.txt"):
     for line in open(os.path.join(log, name), errors="replace"):
         # Only the scripts' own closing lines ('[label: ]N passed, M failed'), not lines quoting them.
         m = re.match(r"^(?:[\w-]+: )?(\d+) passed, (\d+) failed\s*$", line)
