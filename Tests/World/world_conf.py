@@ -12,6 +12,7 @@ import os
 import pwd
 import subprocess
 import sys
+import tempfile
 import time
 
 
@@ -59,8 +60,8 @@ def unbound_knows(option):
     """Whether this unbound accepts `option` (e.g. "wait-limit: 0"): unbound-checkconf on a
     one-line config. Options added by later releases (or by a distribution's security backport)
     are a fatal config error for an unbound that lacks them."""
-    path = f"/tmp/world-unbound-probe-{os.getpid()}.conf"
-    with open(path, "w") as f:
+    fd, path = tempfile.mkstemp(suffix=".conf")   # not a guessable name in a shared /tmp
+    with os.fdopen(fd, "w") as f:
         f.write(f"server:\n  {option}\n")
     try:
         return subprocess.run(["unbound-checkconf", path], capture_output=True).returncode == 0
