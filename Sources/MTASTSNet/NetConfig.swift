@@ -27,6 +27,8 @@ public struct NetConfig: Sendable {
     /// much from one client: deploy/unbound sets num-queries-per-thread 4096 and wait-limit 0;
     /// unbound's stock wait-limit (1000 waiting queries per client address, unbound 1.20 and
     /// Debian 12's security updates) dropped live queries at 1024. Lower it for such a resolver.
+    /// The window is sent in bursts: the resolver's UDP receive buffer must hold them (so-rcvbuf
+    /// 4m in deploy/unbound; a server with the system's ~210 KB dropped them, Tests/Hostile).
     public var dnsInFlight: Int
 
     public static let defaultDNSInFlight = 1024
