@@ -56,6 +56,9 @@ timev() { # FILE FIELD
   esac
 }
 calc() { python3 -c "print($1)"; }
+# A / B to two places, or "-" when either is unknown ("-": steady.py had too few points, e.g. a
+# small LAT_N whose scan ends within a second or two) or B is 0
+ratio() { python3 -c "import sys; a, b = sys.argv[1:]; print('-' if '-' in (a, b) or float(b) == 0 else '%.2f' % (float(a) / float(b)))" "$1" "$2"; }
 nq=$(wc -l < "$D/queries.txt")
 qpd=$(calc "'%.3f' % ($nq / $N)")
 
@@ -75,6 +78,7 @@ for q in ${LAT_DNSPERF_Q:-1024 2048 4096 8192 16384}; do
   dnsperf -s "$WORLD_DNS_IP" -p "$WORLD_DNS_PORT" -d "$D/queries.txt" -n 1 -l 120 -c 16 -T 1 -q "$q" -t "$GIVEUP" -S 1 > "$T/dnsperf-$q.log" 2>&1
   whole=$(calc "'%.0f' % ($nq / ($(date +%s.%N) - $t0))")
   qps=$(python3 bench/latency/steady.py dnsperf "$T/dnsperf-$q.log")
+  [ "$qps" != - ] || qps=0
   lostpct=$(awk '/Queries lost/ {gsub(/[()%]/, "", $4); print $4}' "$T/dnsperf-$q.log")
   ok=$(calc "int($lostpct <= $DEADPCT + 0.2)")
   echo "dnsperf -q $q: steady $qps queries/s, whole run $whole queries/s, $lostpct% lost ($([ "$ok" = 1 ] && echo "no more than the dead zones" || echo "more than the dead zones' $(calc "'%.2f' % $DEADPCT")%")), unbound CPU $(calc "'%.1f' % ($(cpu_s "$D/unbound/unbound.pid") - $u0)") s" >> "$T/dnsperf.txt"
@@ -84,6 +88,10 @@ done
 ceil=$(calc "'%.0f' % ($sustained / $qpd)")
 ceilwhole=$(calc "'%.0f' % ($sustainedwhole / $qpd)")
 ceilany=$(calc "'%.0f' % ($best / $qpd)")
+# no dnsperf run gave a steady rate (too few -S lines) or none lost no more than the dead zones
+[ "$(calc "int($sustained == 0)")" = 0 ] || ceil=-
+[ "$(calc "int($sustainedwhole == 0)")" = 0 ] || ceilwhole=-
+[ "$(calc "int($best == 0)")" = 0 ] || ceilany=-
 
 scan() { # CONCURRENCY INPUT DB TIMEFILE
   bash Tests/World/world.sh cold "$D"
@@ -112,11 +120,11 @@ for c in $CONCS; do
   stored=$(sqlite3 "$T/scan$c.db" "select count(*) from domains")
   w=$(timev "$T/scan$c.time" wall); cpu=$(timev "$T/scan$c.time" cpu); rss=$(timev "$T/scan$c.time" rss)
   steady=$(python3 bench/latency/steady.py scan "$T/scan-$c.err")
-  row[rate$c]=$(calc "'%.0f' % $steady")
-  row[ratio$c]=$(calc "'%.2f' % ($steady / ${row[ceil$c]})")
-  row[ratioany$c]=$(calc "'%.2f' % ($steady / ${row[ceilany$c]})")
+  row[rate$c]=$([ "$steady" = - ] && echo - || calc "'%.0f' % $steady")
+  row[ratio$c]=$(ratio "$steady" "${row[ceil$c]}")
+  row[ratioany$c]=$(ratio "$steady" "${row[ceilany$c]}")
   row[whole$c]=$(calc "'%.0f' % ($stored / $w)")
-  row[ratiowhole$c]=$(calc "'%.2f' % ($stored / $w / ${row[ceilwhole$c]})")
+  row[ratiowhole$c]=$(ratio "$(calc "$stored / $w")" "${row[ceilwhole$c]}")
   row[wall$c]=$w
   row[cpu$c]=$(calc "'%.0f' % ($cpu * 1e6 / $stored)")
   row[rss$c]=$((rss / 1024))
