@@ -300,7 +300,7 @@ extension EventLoop {
     /// Young queries per UDP channel: --dns-in-flight shared by the channels. The sockets may
     /// hash unevenly onto the resolver's threads, so together they should stay under one thread's
     /// limit (unbound past num-queries-per-thread "jostles" out queries waiting longer than 200 ms:
-    /// with the default 1024 that dropped queries three tries in a row at 4 x 250, as timeouts in
+    /// with unbound's default of 1024 that dropped queries three tries in a row at 4 x 250, as timeouts in
     /// a make test run; the world and deploy/unbound now set 4096). NetConfig.dnsInFlight says
     /// why the default is 1024.
     static func maxInFlightPerChannel(_ config: NetConfig) -> Int {

@@ -61,7 +61,7 @@ fi
 # --dns-in-flight 1024 (bench/latency/README.md). An unbound without the option would refuse the
 # whole config, so it is set only where unbound-checkconf accepts it.
 wait_limit=""
-probe=$(mktemp)
+probe="$dir/wait-limit-probe.conf"   # in DIR, which must be writable anyway, not in /tmp
 printf 'server:\n  wait-limit: 0\n' > "$probe"
 if "${UNBOUND_CHECKCONF:-unbound-checkconf}" "$probe" >/dev/null 2>&1; then
   wait_limit='  wait-limit: 0'
