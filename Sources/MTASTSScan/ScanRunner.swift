@@ -174,7 +174,7 @@ public final class ScanRunner {
                     slot = slots.count
                     slots.append(d)
                 }
-                batches.append(QueryBatch(domain, DomainScanner.firstQueries, tag: slot))
+                batches.append(QueryBatch(domain, DomainScanner.firstQueries, tag: slot, startsDomain: true))
                 if batches.count >= Self.submitChunk {
                     scanner.loop.submit(batches, deliver: deliverFirst)
                     batches = []

@@ -67,6 +67,26 @@ import TestSupport
         }
     }
 
+    /// A query of a domain under way (a policy host's or MX host's addresses) starts before the
+    /// first lookups of new domains already waiting: FIFO, it waited behind all of them, and at
+    /// --concurrency 10000 a domain with a record took ten times as long (DNSChannel.underWay).
+    @Test func aDomainUnderWayIsAskedBeforeNewDomainsWaitingInTheQueues() async throws {
+        let resolver = try LoopbackResolver(rcode: Self.rcode)
+        // One query per channel at a time, 3 x 2000 new-domain queries: nearly all wait.
+        let loop = try Self.loop(resolver, dnsInFlight: EventLoop.channelCount)
+        defer { loop.shutdown() }
+        let n = 2000
+        let got = Collected()
+        loop.submit((0..<n).map { QueryBatch("n\($0).test", Self.kinds, tag: $0, startsDomain: true) }) { got.add($0, $1) }
+        // Submitted after them (the loop takes requests in order), so FIFO it would come last.
+        let followUp = await loop.queries("follow-up.test", [QueryKind(.none, .a), QueryKind(.none, .aaaa)])
+        let newDomainsDone = got.count
+        #expect(followUp.map(\.outcome) == [.nxDomain, .nxDomain])
+        // Its channels each had ~500 queries queued before it; it waited for one or two.
+        #expect(newDomainsDone < n / 10, "\(newDomainsDone) of \(n) new domains were answered before the follow-up")
+        #expect(await got.waitFor(n, seconds: 300).count == n)   // and the new domains are not starved
+    }
+
     @Test func aBatchOfUnrelatedNamesKeepsEachName() async throws {
         let resolver = try LoopbackResolver(rcode: Self.rcode)
         let loop = try Self.loop(resolver, dnsInFlight: 512)
@@ -83,6 +103,7 @@ final class Collected: @unchecked Sendable {
     private var items: [(Int, [DNSResult])] = []
 
     func add(_ tag: Int, _ r: [DNSResult]) { lock.withLock { items.append((tag, r)) } }
+    var count: Int { lock.withLock { items.count } }
 
     /// What arrived once `n` have, or at the end of `seconds`.
     func waitFor(_ n: Int, seconds: Double) async -> [(Int, [DNSResult])] {

@@ -135,6 +135,11 @@ for c in $CONCS; do
   row[marg$c]=$([ -n "$prevc" ] && calc "'%.0f' % (($rss - $prevrss) * 1024 / ($c - $prevc))" || echo "-")
   prevc=$c; prevrss=$rss
   row[ub$c]=$ub; row[px$c]=$pu
+  # How long a domain stays in flight, from its slot to its row: one without a record waits only
+  # for its first lookups; one with a record then fetches and probes in a task of its own (tens of
+  # KB while it waits: bench/latency/README.md), so this time is what those tasks cost in memory.
+  row[msno$c]=$(sqlite3 "$T/scan$c.db" "select cast(avg(millis) as int) from domains where status = 'no-record'")
+  row[msrec$c]=$(sqlite3 "$T/scan$c.db" "select cast(avg(millis) as int) from domains where status not in ('no-record', 'dns-error', 'invalid-input', 'excluded')")
   row[count$c]=$(python3 bench/latency/count.py "$T/scan$c.db" "$D")
   # unbound's own limit: its per-thread request list (written when it stops: the next `cold`)
   bash Tests/World/world.sh cold "$D"
@@ -178,6 +183,8 @@ done
   line "peak RSS (MB)" rss
   line "  (peak - base) per domain in flight (B)" perdom
   line "  per domain in flight, marginal (B)" marg
+  line "mean time in flight (ms): no record" msno
+  line "  with a record (fetch and probes after)" msrec
   line "unbound CPU during the scan (s)" ub
   line "delay proxy CPU during the scan (s)" px
   echo "unbound's request list, per thread: its largest size / 'exceeded', the replies it dropped (mostly the dead zones' queries it gave up on without answering: not a full list)"
