@@ -38,13 +38,24 @@ deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	else echo "deps: build packages present"; fi
 
+# The commit in `mtasts --version` (Plugins/BuildCommit) written before every build. The plugin's
+# prebuild command does it too, but SwiftPM skips planning, and with it every prebuild command,
+# when no source changed: after a commit that touched only docs or scripts, `swift build` took
+# 0.14 s and the binary kept the previous commit (and scans stored it as tool_version). Writing
+# the file here, where the plugin has put it before, makes llbuild see it change.
+STAMP_COMMIT = for d in .build/plugins/outputs/*/mtasts/destination/BuildCommit/generated; do \
+	  [ -d "$$d" ] && sh Plugins/BuildCommit/commit.sh . "$$d"; done; true
+
 build: deps
+	@$(STAMP_COMMIT)
 	$(SWIFT) build
 
 release: deps
+	@$(STAMP_COMMIT)
 	$(SWIFT) build -c release
 
 unit-test: deps
+	@$(STAMP_COMMIT)
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -56,6 +67,7 @@ REPORT_DEBS := chromium
 test: deps world-deps analysis/.venv/.installed
 	@missing=""; for p in $(REPORT_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "test: installing$$missing"; $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; fi
+	@$(STAMP_COMMIT)
 	$(SWIFT) build --build-tests
 	WORLD_DIR=$(WORLD_DIR) Tests/run_all.sh
 
