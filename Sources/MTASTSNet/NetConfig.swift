@@ -22,8 +22,8 @@ public struct NetConfig: Sendable {
     /// (QueryWindow): counted for their whole --timeout, 1% of dead zones held most of the window
     /// and the latency world's scan ran at half the speed (issue 19).
     /// Why 1024: on the latency world (bench/latency/README.md) 512 held 10,000 domains in flight
-    /// to about half of what the resolver sustains; 1024 comes near it (0.74-0.86 of its steady
-    /// rate in three runs), with no dns-error beyond the zones that never answer at 10,000 and
+    /// to about half of what the resolver sustains; 1024 comes near it (0.74-0.91 of its steady
+    /// rate in five runs), with no dns-error beyond the zones that never answer at 10,000 and
     /// 50,000 in flight. 1536 was ~5% faster in single scans, but 4 x 1024 is already one unbound
     /// thread's request list in deploy/unbound (4096), the bound if every socket hashed onto one
     /// thread; past it unbound drops queries. It needs the resolver to hold that
