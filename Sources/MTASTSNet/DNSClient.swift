@@ -39,8 +39,9 @@ final class DNSChannel {
     /// Queries waiting for room, in two queues: those of domains already under way (a policy
     /// host's addresses, an MX host's, a retry of theirs) go before the first lookups of new
     /// domains. In one queue, a follow-up waited behind every new domain's first lookups: at
-    /// --concurrency 10000 a domain with a record took 4.7 s instead of 0.5 s, and its task
-    /// (tens of KB, where a waiting new domain is ~1 KB) lived that much longer (issue 19).
+    /// --concurrency 10000 a domain with a record spent ~2.4 s after its first lookups instead
+    /// of ~0.24 s, and its task (tens of KB, where a domain waiting for its first lookups is a
+    /// few hundred bytes) lived that much longer (issue 19, bench/latency/README.md).
     var underWay = QueryQueue()
     var newDomains = QueryQueue()
 
