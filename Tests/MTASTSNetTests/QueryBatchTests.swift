@@ -70,8 +70,12 @@ import TestSupport
     /// A query of a domain under way (a policy host's or MX host's addresses) starts before the
     /// first lookups of new domains already waiting: FIFO, it waited behind all of them, and at
     /// --concurrency 10000 a domain with a record took ten times as long (DNSChannel.underWay).
+    /// The resolver answers nothing until both submits are in, so the order cannot depend on how
+    /// fast this test's thread runs (in CI's parallel run it was preempted long enough for the
+    /// loop to answer all 2000 first).
     @Test func aDomainUnderWayIsAskedBeforeNewDomainsWaitingInTheQueues() async throws {
-        let resolver = try LoopbackResolver(rcode: Self.rcode)
+        let gate = Gate()
+        let resolver = try LoopbackResolver(rcode: { name in gate.waitOpen(); return Self.rcode(name) })
         // One query per channel at a time, 3 x 2000 new-domain queries: nearly all wait.
         let loop = try Self.loop(resolver, dnsInFlight: EventLoop.channelCount)
         defer { loop.shutdown() }
@@ -79,11 +83,17 @@ import TestSupport
         let got = Collected()
         loop.submit((0..<n).map { QueryBatch("n\($0).test", Self.kinds, tag: $0, startsDomain: true) }) { got.add($0, $1) }
         // Submitted after them (the loop takes requests in order), so FIFO it would come last.
-        let followUp = await loop.queries("follow-up.test", [QueryKind(.none, .a), QueryKind(.none, .aaaa)])
-        let newDomainsDone = got.count
-        #expect(followUp.map(\.outcome) == [.nxDomain, .nxDomain])
-        // Its channels each had ~500 queries queued before it; it waited for one or two.
-        #expect(newDomainsDone < n / 10, "\(newDomainsDone) of \(n) new domains were answered before the follow-up")
+        let followUp = Collected()
+        let newDomainsDone = Counter()
+        loop.submit([QueryBatch("follow-up.test", [QueryKind(.none, .a), QueryKind(.none, .aaaa)], tag: -1)]) { tag, results in
+            newDomainsDone.set(got.count)   // on the loop thread, where every delivery runs
+            followUp.add(tag, results)
+        }
+        gate.open()
+        let answer = await followUp.waitFor(1, seconds: 300)
+        #expect(answer.first?.1.map(\.outcome) == [.nxDomain, .nxDomain])
+        // Its channels each had ~375 queries queued before it; it waited for one or two.
+        #expect(newDomainsDone.value < n / 10, "\(newDomainsDone.value) of \(n) new domains were answered before the follow-up")
         #expect(await got.waitFor(n, seconds: 300).count == n)   // and the new domains are not starved
     }
 
@@ -95,6 +105,23 @@ import TestSupport
         #expect(results.map(\.outcome) == [.nxDomain, .noError, .servFail])
         for full in ["x.test", "_smtp._tls.y.test", "_25._tcp.z.test"] { #expect(resolver.count(full) == 1, "\(full)") }
     }
+}
+
+/// Holds the resolver's answers back until the test opens it.
+final class Gate: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var isOpen = false
+
+    func open() { condition.withLock { isOpen = true; condition.broadcast() } }
+    func waitOpen() { condition.withLock { while !isOpen { condition.wait() } } }
+}
+
+/// A number set on one thread and read on another.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var n = Int.max
+    func set(_ v: Int) { lock.withLock { n = v } }
+    var value: Int { lock.withLock { n } }
 }
 
 /// Deliveries from the loop thread, for a test to wait on.
