@@ -133,7 +133,8 @@ besidefile=$T/beside.txt; : > "$besidefile"
 beside() { # TAG: one dnsperf run at qbest, appended to beside.txt as "TAG steady whole lost"
   [ -n "$qbest" ] || return 0
   dnsperf_run "$qbest" "$T/dnsperf-beside-$1.log"
-  echo "$1 $qps $whole $lostpct" >> "$besidefile"
+  # a run that lost more than the dead zones (unbound dropped live queries) is marked "!"
+  echo "$1 $qps $whole $lostpct$([ "$ok" = 1 ] || echo '!')" >> "$besidefile"
 }
 prevc=""; prevrss=""
 for c in $CONCS; do
@@ -180,8 +181,9 @@ for c in $CONCS; do
   shift; nxt=${1:-}
   b=$(awk -v t="before$c" '$1 == t {print $2, $3, $4}' "$besidefile")
   a=$(awk -v t="$([ -n "$nxt" ] && echo "before$nxt" || echo after)" '$1 == t {print $2, $3, $4}' "$besidefile")
-  if [ -n "$b" ] && [ -n "$a" ]; then
-    read -r bs bw bl <<< "$b"; read -r as aw al <<< "$a"
+  read -r bs bw bl <<< "${b:-0 0 -}"; read -r as aw al <<< "${a:-0 0 -}"
+  # a run with no steady rate (steady.py's "-", kept as 0) is no ceiling: "-" rather than a mean with 0
+  if [ "$(calc "int($bs > 0 and $as > 0)")" = 1 ]; then
     row[bes$c]=$(calc "'%.0f' % (($bs + $as) / 2 / $qpd)")
     row[besrange$c]=$(calc "'%.0f-%.0f' % (min($bs, $as) / $qpd, max($bs, $as) / $qpd)")
     row[beslost$c]="$bl/$al"
@@ -218,7 +220,7 @@ done
   echo "steady (between 10% and 90% of the domains or answers: bench/latency/steady.py)"
   line "resolver sustains, beside (domains/s)" bes
   line "  dnsperf -q ${qbest:--}, lower-higher run" besrange
-  line "  % lost before / after" beslost
+  line "  % lost before / after (! over dead)" beslost
   line "mtasts domains/s" rate
   line "  RATIO TO WHAT IT SUSTAINS, BESIDE" besratio
   line "resolver sustains, sweep's best" ceil
