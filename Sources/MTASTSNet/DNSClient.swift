@@ -20,7 +20,7 @@ public struct DNSResult: Sendable {
 
 /// One c-ares channel and its share of the load. Queries beyond its window (QueryWindow) wait here
 /// rather than at the resolver: unbound drops queries past `num-queries-per-thread` (1024 by
-/// default), and a dropped query costs a full timeout and a retry.
+/// default; 4096 in deploy/unbound), and a dropped query costs a full timeout and a retry.
 final class DNSChannel {
     let channel: ares_channel
     let index: Int
@@ -350,12 +350,12 @@ extension EventLoop {
     static func querySlotCount(_ config: NetConfig) -> Int {
         channelCount * maxInFlightPerChannel(config) * outstandingPerWindow + tcpChannelCount
     }
-    /// Young queries per UDP channel: --dns-in-flight shared by the channels. The sockets may
-    /// hash unevenly onto the resolver's threads, so together they should stay under one thread's
-    /// limit (unbound past num-queries-per-thread "jostles" out queries waiting longer than 200 ms:
-    /// with unbound's default of 1024 that dropped queries three tries in a row at 4 x 250, as timeouts in
-    /// a make test run; the world and deploy/unbound now set 4096). NetConfig.dnsInFlight says
-    /// why the default is 1024.
+    /// Young queries per UDP channel: --dns-in-flight shared by the channels. The sockets hash
+    /// onto the resolver's threads, and past a thread's num-queries-per-thread unbound "jostles"
+    /// out queries waiting longer than 200 ms: with unbound's default of 1024 that dropped queries
+    /// three tries in a row at 4 x 250, as timeouts in a make test run; the world and
+    /// deploy/unbound now set 4096 a thread, which the default window's young queries alone fill
+    /// only if every socket hashed onto one thread. NetConfig.dnsInFlight says why the default is 4096.
     static func maxInFlightPerChannel(_ config: NetConfig) -> Int {
         max(1, (config.dnsInFlight + channelCount - 1) / channelCount)
     }

@@ -21,20 +21,21 @@ public struct NetConfig: Sendable {
     /// Older queries (zones that never answer) stop counting, up to 4 x this many in all
     /// (QueryWindow): counted for their whole --timeout, 1% of dead zones held most of the window
     /// and the latency world's scan ran at half the speed (issue 19).
-    /// Why 1024: on the latency world (bench/latency/README.md) 512 held 10,000 domains in flight
-    /// to about half of what the resolver sustains; 1024 comes near it (0.74-0.91 of its steady
-    /// rate in five runs), with no dns-error beyond the zones that never answer at 10,000 and
-    /// 50,000 in flight. 1536 was ~5% faster in single scans, but 4 x 1024 is already one unbound
-    /// thread's request list in deploy/unbound (4096), the bound if every socket hashed onto one
-    /// thread; past it unbound drops queries. It needs the resolver to hold that
-    /// much from one client: deploy/unbound sets num-queries-per-thread 4096 and wait-limit 0;
-    /// unbound's stock wait-limit (1000 waiting queries per client address, unbound 1.20 and
-    /// Debian 12's security updates) dropped live queries at 1024. Lower it for such a resolver.
+    /// Why 4096: on the latency world (bench/latency/README.md) the resolver is fastest with about
+    /// 4096 queries outstanding from its one client (dnsperf's sweep), and so is the scanner.
+    /// Alternated scans at 10,000 in flight gave, in domains/s steady: 1024: 4146-4548 (five);
+    /// 2048: 4155, 4694; 3072: 4620, 4763; 4096: 4448, 5310-5370 (four); 8192: 5328, 5377; and
+    /// at 50,000 in flight 5306 against 4657 at 1024. No answered domain ended dns-error in any.
+    /// It needs the resolver to hold that much from one client: deploy/unbound sets
+    /// num-queries-per-thread 4096 (per thread; two threads or more, over which the 16 sockets
+    /// spread, EventLoop.channelCount) and wait-limit 0; unbound's stock wait-limit (1000 waiting queries per client
+    /// address, unbound 1.20 and Debian 12's security updates) dropped live queries at 1024.
+    /// Use 512 with such a resolver.
     /// The window is sent in bursts: the resolver's UDP receive buffer must hold them (so-rcvbuf
     /// 4m in deploy/unbound; a server with the system's ~210 KB dropped them, Tests/Hostile).
     public var dnsInFlight: Int
 
-    public static let defaultDNSInFlight = 1024
+    public static let defaultDNSInFlight = 4096
 
     public static let systemCABundle = "/etc/ssl/certs/ca-certificates.crt"
 
