@@ -18,8 +18,8 @@ public struct DNSResult: Sendable {
     }
 }
 
-/// One c-ares channel and its share of the load. Queries beyond its window (QueryWindow) wait here
-/// rather than at the resolver: unbound drops queries past `num-queries-per-thread` (1024 by
+/// One c-ares channel and its share of the load. Queries beyond its window (QueryWindow) wait in
+/// the scanner (WaitingQueries) rather than at the resolver: unbound drops queries past `num-queries-per-thread` (1024 by
 /// default; 4096 in deploy/unbound), and a dropped query costs a full timeout and a retry.
 final class DNSChannel {
     let channel: ares_channel
@@ -36,19 +36,15 @@ final class DNSChannel {
     /// a timeout. With random IDs that happened to 841 queries of a 100k scan at
     /// --dns-in-flight 1024 (up to 256 outstanding per channel).
     var idsInUse = IDSet()
-    /// Queries waiting for room, in two queues: those of domains already under way (a policy
-    /// host's addresses, an MX host's, a retry of theirs) go before the first lookups of new
-    /// domains. In one queue, a follow-up waited behind every new domain's first lookups: at
-    /// --concurrency 10000 a domain with a record spent ~2.4 s after its first lookups instead
-    /// of ~0.24 s, and its task (tens of KB, where a domain waiting for its first lookups is a
-    /// few hundred bytes) lived that much longer (issue 19, bench/latency/README.md).
-    var underWay = QueryQueue()
-    var newDomains = QueryQueue()
+    /// Where its queries wait for room: one queue shared by all the UDP channels, one of its own
+    /// for a TCP channel (WaitingQueries says why).
+    let waiting: WaitingQueries
 
-    init(channel: ares_channel, index: Int, tcp: Bool, udpLimit: Int) {
+    init(channel: ares_channel, index: Int, tcp: Bool, udpLimit: Int, waiting: WaitingQueries) {
         self.channel = channel
         self.index = index
         self.tcp = tcp
+        self.waiting = waiting
         // TCP: one query per connection, however old (see `tcp`).
         window = tcp ? QueryWindow(limit: 1, outstandingLimit: 1)
                      : QueryWindow(limit: udpLimit, outstandingLimit: udpLimit * EventLoop.outstandingPerWindow)
@@ -56,8 +52,32 @@ final class DNSChannel {
 
     var inFlight: Int { window.outstanding }
     var hasRoom: Bool { window.hasRoom }
-    var hasWaiting: Bool { !underWay.isEmpty || !newDomains.isEmpty }
-    var waitingCount: Int { underWay.count + newDomains.count }
+    var hasWaiting: Bool { !waiting.isEmpty }
+    var waitingCount: Int { waiting.count }
+    func wait(_ q: PendingQuery) { waiting.wait(q) }
+    func nextWaiting() -> PendingQuery? { waiting.next() }
+}
+
+/// Queries waiting for room on a channel, in two queues: those of domains already under way (a
+/// policy host's addresses, an MX host's, a retry of theirs) go before the first lookups of new
+/// domains. In one queue, a follow-up waited behind every new domain's first lookups: at
+/// --concurrency 10000 a domain with a record spent ~2.4 s after its first lookups instead of
+/// ~0.24 s, and its task (tens of KB, where a domain waiting for its first lookups is a few
+/// hundred bytes) lived that much longer (issue 19, bench/latency/README.md).
+///
+/// The UDP channels share one: whichever channel has room takes the next query. With a queue per
+/// channel, filled round-robin, the channels whose sockets the kernel had hashed onto the
+/// resolver's less busy thread emptied their queues and sat a third full, while the others held
+/// ~1,500 queries each: on the latency world at 10,000 in flight 5 of 16 channels had 80-150
+/// young queries of their 256 and none waiting, and only ~3,000 of the 4,096 young queries the
+/// window allows were with the resolver. Shared, a channel that answers sooner is refilled sooner,
+/// so the less busy thread gets more of the work.
+final class WaitingQueries {
+    private var underWay = QueryQueue()
+    private var newDomains = QueryQueue()
+
+    var isEmpty: Bool { underWay.isEmpty && newDomains.isEmpty }
+    var count: Int { underWay.count + newDomains.count }
 
     /// Queues `q` behind the others of its kind (DNSBatch.startsDomain). A retry, or the ask over
     /// TCP after a truncated answer, is of a domain under way whichever batch it is of.
@@ -66,7 +86,7 @@ final class DNSChannel {
     }
 
     /// The next query to start: one of a domain under way if there is one.
-    func nextWaiting() -> PendingQuery? {
+    func next() -> PendingQuery? {
         underWay.popFirst() ?? newDomains.popFirst()
     }
 }
@@ -211,7 +231,7 @@ public struct QueryBatch: Sendable {
     var kinds: [QueryKind]
     public var tag: Int
     /// The first lookups of a domain not yet under way: these wait behind every query of a
-    /// domain that is (DNSChannel.underWay), so that the scan finishes what it started before it
+    /// domain that is (WaitingQueries), so that the scan finishes what it started before it
     /// starts more. Only the bulk scan's first lookups set it.
     public var startsDomain = false
 
@@ -364,7 +384,8 @@ extension EventLoop {
         for index in 0..<(Self.channelCount + Self.tcpChannelCount) {
             let tcp = index >= Self.channelCount
             channels.append(DNSChannel(channel: try makeChannel(index: index, tcp: tcp), index: index, tcp: tcp,
-                                       udpLimit: Self.maxInFlightPerChannel(config)))
+                                       udpLimit: Self.maxInFlightPerChannel(config),
+                                       waiting: tcp ? WaitingQueries() : udpWaiting))
         }
     }
 
@@ -418,11 +439,12 @@ extension EventLoop {
         return ch
     }
 
-    /// Round-robin over the UDP channels; a full channel queues the query locally.
+    /// Round-robin over the UDP channels. A query that finds the next one full, or others already
+    /// waiting, joins the shared queue (WaitingQueries), which any channel with room draws from.
     func enqueueQuery(_ q: PendingQuery) {
         let channel = channels[nextChannel]
         nextChannel = (nextChannel + 1) % Self.channelCount
-        if channel.hasRoom {
+        if channel.hasRoom && !channel.hasWaiting {
             startQuery(q, on: channel)
         } else {
             channel.wait(q)

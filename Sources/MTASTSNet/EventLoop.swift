@@ -17,6 +17,8 @@ public final class EventLoop: @unchecked Sendable {
     /// Several c-ares channels, each with its own UDP socket: a resolver with SO_REUSEPORT
     /// spreads sockets over its threads, and one socket would pin us to one resolver thread.
     var channels: [DNSChannel] = []
+    /// Where queries wait for room on a UDP channel: one queue for all of them (WaitingQueries).
+    let udpWaiting = WaitingQueries()
     var nextChannel = 0
     var channelTags: [ChannelTag] = []
     var queryIDs = QueryIDs()

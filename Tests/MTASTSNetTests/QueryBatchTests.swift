@@ -69,7 +69,7 @@ import TestSupport
 
     /// A query of a domain under way (a policy host's or MX host's addresses) starts before the
     /// first lookups of new domains already waiting: FIFO, it waited behind all of them, and at
-    /// --concurrency 10000 a domain with a record took ten times as long (DNSChannel.underWay).
+    /// --concurrency 10000 a domain with a record took ten times as long (WaitingQueries).
     /// The resolver answers nothing until both submits are in, so the order cannot depend on how
     /// fast this test's thread runs (in CI's parallel run it was preempted long enough for the
     /// loop to answer all 2000 first).
@@ -92,9 +92,32 @@ import TestSupport
         gate.open()
         let answer = await followUp.waitFor(1, seconds: 300)
         #expect(answer.first?.1.map(\.outcome) == [.nxDomain, .nxDomain])
-        // Its channels each had ~375 queries queued before it; it waited for one or two.
+        // ~6,000 queries were queued before it (WaitingQueries); it waited for one or two answers.
         #expect(newDomainsDone.value < n / 10, "\(newDomainsDone.value) of \(n) new domains were answered before the follow-up")
         #expect(await got.waitFor(n, seconds: 300).count == n)   // and the new domains are not starved
+    }
+
+    /// Queries waiting for room go to whichever channel has it (WaitingQueries). The resolver
+    /// never answers half of the sockets, as a resolver thread that is stuck; with a queue per
+    /// channel, filled round-robin, half the queries waited behind its silent sockets until their
+    /// timeout (20 s here). Shared, the silent sockets keep only what they started (4 each, and
+    /// at most 4 x that as their queries age out of the window), and the other channels answer
+    /// the rest. Waited for 15 s, under that timeout.
+    @Test func queriesWaitingForRoomGoToTheChannelsThatAnswer() async throws {
+        let stuck = EventLoop.channelCount / 2
+        let resolver = try LoopbackResolver(silentPorts: stuck)
+        // 4 young queries per channel (and 16 in all): the round-robin's first pass starts 4 on
+        // each channel, the rest wait.
+        let perChannel = 4
+        let loop = try Self.loop(resolver, dnsInFlight: perChannel * EventLoop.channelCount)
+        defer { loop.shutdown() }
+        let n = 400
+        let got = Collected()
+        loop.submit((0..<n).map { QueryBatch("q\($0).test", [QueryKind(.none, .a)], tag: $0, startsDomain: true) }) { got.add($0, $1) }
+        let lostAtMost = stuck * perChannel * EventLoop.outstandingPerWindow   // 128 < n / 2
+        let answered = await got.waitFor(n - lostAtMost, seconds: 15)
+        #expect(answered.count >= n - lostAtMost, "\(answered.count) of \(n) answered within 15 s; a queue per channel leaves \(n / 2)")
+        for (_, results) in answered { #expect(results.map(\.outcome) == [.nxDomain]) }
     }
 
     @Test func aBatchOfUnrelatedNamesKeepsEachName() async throws {

@@ -39,18 +39,23 @@ public final class LoopbackResolver: @unchecked Sendable {
     private let fd: Int32
     private let rcode: @Sendable (String) -> UInt8
     private let silent: @Sendable (String) -> Bool
+    private let silentPortCount: Int
+    private var silentPorts: Set<UInt16> = []
     private let lock = NSLock()
     private var seenIDs: [UInt16] = []
     private var seenPorts: [UInt16] = []
     private var asked: [String: Int] = [:]
 
     /// `rcode`: the RCODE for a question name (3, NXDOMAIN, unless told otherwise). `silent`: the
-    /// names it never answers, as a zone whose servers are dead.
+    /// names it never answers, as a zone whose servers are dead. `silentPorts`: it never answers
+    /// the first this many source ports it hears from, as a resolver thread that is stuck (a
+    /// resolver with SO_REUSEPORT hashes each of the scanner's sockets onto one of its threads).
     public init(rcode: @escaping @Sendable (String) -> UInt8 = { _ in 3 },
-                silent: @escaping @Sendable (String) -> Bool = { _ in false }) throws {
+                silent: @escaping @Sendable (String) -> Bool = { _ in false }, silentPorts: Int = 0) throws {
         (fd, port) = try bindLoopbackUDP()
         self.rcode = rcode
         self.silent = silent
+        self.silentPortCount = silentPorts
         var rcvbuf: Int32 = 1 << 20   // room for a burst, where the kernel allows it
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, socklen_t(MemoryLayout<Int32>.size))
         Thread { [self] in serve() }.start()
@@ -90,12 +95,14 @@ public final class LoopbackResolver: @unchecked Sendable {
             let port = withUnsafePointer(to: &from) {
                 $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { UInt16(bigEndian: $0.pointee.sin_port) }
             }
-            lock.withLock {
+            let stuck = lock.withLock {
                 seenIDs.append(UInt16(buf[0]) << 8 | UInt16(buf[1]))
                 seenPorts.append(port)
                 asked[name, default: 0] += 1
+                if silentPorts.count < silentPortCount && !seenPorts.dropLast().contains(port) { silentPorts.insert(port) }
+                return silentPorts.contains(port)
             }
-            if silent(name) { continue }
+            if stuck || silent(name) { continue }
             buf[2] = 0x81                     // QR, RD
             buf[3] = 0x80 | rcode(name)       // RA, the RCODE
             _ = withUnsafePointer(to: &from) {
