@@ -189,7 +189,7 @@ async def main():
     loop = asyncio.get_running_loop()
     # A resolver's receive buffer, as the world's and deploy/unbound's (so-rcvbuf: 4m): the
     # scanner sends up to 4 x --dns-in-flight queries at once, and with the system default
-    # (~210 KB, a few hundred datagrams) a burst at the default window of 1024 overflowed it
+    # (~210 KB, a few hundred datagrams) a burst at the then default window of 1024 overflowed it
     # (27,483 UdpRcvbufErrors in one run; 1-44 of the polite group's 300 domains ended dns-error).
     # The kernel caps it at net.core.rmem_max.
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)

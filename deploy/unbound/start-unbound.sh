@@ -58,7 +58,7 @@ fi
 # unbound 1.20 (and Debian 12's 1.17.1-2+deb12u3 on, a CVE-2024-33655 backport) lets at most
 # `wait-limit` (1000) queries from one client address wait for recursion and drops the rest
 # unanswered: the scanner, this resolver's only client, keeps more than that in flight at
-# --dns-in-flight 1024 (bench/latency/README.md). An unbound without the option would refuse the
+# --dns-in-flight 1024 already, and the default is 4096 (bench/latency/README.md). An unbound without the option would refuse the
 # whole config, so it is set only where unbound-checkconf accepts it.
 wait_limit=""
 probe="$dir/wait-limit-probe.conf"   # in DIR, which must be writable anyway, not in /tmp
