@@ -19,8 +19,9 @@ public struct DNSResult: Sendable {
 }
 
 /// One c-ares channel and its share of the load. Queries beyond its window (QueryWindow) wait in
-/// the scanner (WaitingQueries) rather than at the resolver: unbound drops queries past `num-queries-per-thread` (1024 by
-/// default; 4096 in deploy/unbound), and a dropped query costs a full timeout and a retry.
+/// the scanner (WaitingQueries) rather than at the resolver: unbound drops queries past
+/// `num-queries-per-thread` (1024 by default; 4096 in deploy/unbound), and a dropped query costs
+/// a full timeout and a retry.
 final class DNSChannel {
     let channel: ares_channel
     let index: Int

@@ -28,9 +28,9 @@ public struct NetConfig: Sendable {
     /// at 50,000 in flight 5306 against 4657 at 1024. No answered domain ended dns-error in any.
     /// It needs the resolver to hold that much from one client: deploy/unbound sets
     /// num-queries-per-thread 4096 (per thread; two threads or more, over which the 16 sockets
-    /// spread, EventLoop.channelCount) and wait-limit 0; unbound's stock wait-limit (1000 waiting queries per client
-    /// address, unbound 1.20 and Debian 12's security updates) dropped live queries at 1024.
-    /// Use 512 with such a resolver.
+    /// spread, EventLoop.channelCount) and wait-limit 0; unbound's stock wait-limit (1000 waiting
+    /// queries per client address, unbound 1.20 and Debian 12's security updates) dropped live
+    /// queries at 1024. Use 512 with such a resolver.
     /// The window is sent in bursts: the resolver's UDP receive buffer must hold them (so-rcvbuf
     /// 4m in deploy/unbound; a server with the system's ~210 KB dropped them, Tests/Hostile).
     public var dnsInFlight: Int
